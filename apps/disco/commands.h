@@ -1,0 +1,19 @@
+// Each subcommand of `disco` lives in its own cmd_*.cc and is added to the
+// application by one function listed here (and called in main.cc).
+// A command's callback throws on failure; main() prints one line and exits 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace disco::cli {
+
+// Raised for bad usage discovered after parsing (exit code 2, like CLI11's).
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void add_inspect_command(CLI::App& app);
+void add_envs_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+
+}  // namespace disco::cli

@@ -1,0 +1,43 @@
+#include "envs/registry.h"
+
+#include <stdexcept>
+
+#include "envs/catch/catch.h"
+
+namespace disco {
+
+const std::vector<EnvEntry>& env_registry() {
+  static const std::vector<EnvEntry> table = {
+      {"catch", "Catch (bsuite / disco_rl): catch a falling ball with a paddle.",
+       {{"rows", "int", "10", "rows of the board"},
+        {"columns", "int", "5", "columns of the board"}},
+       [](EnvParams& p) { return std::make_unique<Catch>(CatchSettings::from(p)); }},
+  };
+  return table;
+}
+
+std::unique_ptr<Environment> make_env(const std::string& name_with_params) {
+  EnvParams params = EnvParams::parse(name_with_params);
+  for (const EnvEntry& entry : env_registry()) {
+    if (entry.name != params.name()) continue;
+    auto env = entry.make(params);
+    params.check_all_used();
+    return env;
+  }
+  std::string known;
+  for (const EnvEntry& entry : env_registry()) known += (known.empty() ? "" : ", ") + entry.name;
+  throw std::invalid_argument("unknown environment '" + params.name() + "' (known: " + known + ")");
+}
+
+BatchedEnv make_batched_env(const std::string& name_with_params, int batch) {
+  if (batch <= 0) {
+    throw std::invalid_argument("environment batch size must be positive, got " +
+                                std::to_string(batch));
+  }
+  std::vector<std::unique_ptr<Environment>> envs;
+  envs.reserve(batch);
+  for (int i = 0; i < batch; ++i) envs.push_back(make_env(name_with_params));
+  return BatchedEnv(std::move(envs));
+}
+
+}  // namespace disco

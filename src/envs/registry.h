@@ -1,0 +1,42 @@
+// The one explicit table of environments: name -> description, parameters,
+// factory. No static self-registration (a static library's linker drops it).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "envs/batched_env.h"
+#include "envs/env_params.h"
+#include "envs/environment.h"
+
+namespace disco {
+
+struct EnvParamDoc {
+  std::string name;
+  std::string type;           // "int", "double", "bool", "string"
+  std::string default_value;
+  std::string description;
+};
+
+struct EnvEntry {
+  std::string name;
+  std::string description;
+  std::vector<EnvParamDoc> params;
+  // Builds one instance; reads its parameters from `params` (which then
+  // rejects any it did not read).
+  std::function<std::unique_ptr<Environment>(EnvParams& params)> make;
+};
+
+// Every environment, in the order `disco envs` lists them.
+const std::vector<EnvEntry>& env_registry();
+
+// "catch(rows=8,columns=8)" -> a new instance. Throws std::invalid_argument
+// for an unknown name or parameter, naming it.
+std::unique_ptr<Environment> make_env(const std::string& name_with_params);
+
+// `batch` instances of the same environment, not yet reset.
+BatchedEnv make_batched_env(const std::string& name_with_params, int batch);
+
+}  // namespace disco
