@@ -1,0 +1,77 @@
+// Plain records passed between actors, learners and update rules, time-major
+// as in the reference (disco_rl/types.py). T = transitions, B = batch,
+// A = actions, Y = prediction size of y/z (600), NB = value bins (601).
+#pragma once
+
+#include <torch/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+
+namespace disco {
+
+// Network outputs by head name, each [T+1, B, ...] (or [B, ...] for one step):
+//   "logits" [.., A]      policy logits
+//   "y"      [.., Y]      Disco's state prediction
+//   "z"      [.., A, Y]   Disco's action-conditional prediction
+//   "aux_pi" [.., A, A]   next-step policy logits predicted per action
+//   "q"      [.., A, NB]  categorical action values
+//   "v"      [.., NB] or [.., 1]  state value (actor-critic baselines)
+// A rule asks only for the heads it needs (its output specs).
+using AgentOuts = std::map<std::string, torch::Tensor>;
+
+// Shape of one head per time step and batch entry, e.g. {"y", {600}}. For a
+// model (action-conditional) head the network prepends A: z is {A, 600}.
+using HeadSpecs = std::map<std::string, std::vector<int64_t>>;
+
+// What actors record, in the reference's ActorRollout convention: entry t is
+// the time step the agent saw at t, so rewards[t] and discounts[t] arrive
+// WITH observation t (rewards[0] belongs to the previous rollout), and
+// discounts[t] = 0 iff time step t is LAST (an episode ended on it).
+struct Rollout {
+  torch::Tensor observations;  // [T+1, B, ...] float
+  torch::Tensor actions;       // [T+1, B] int64, the action taken at each step
+  torch::Tensor rewards;       // [T+1, B] float
+  torch::Tensor discounts;     // [T+1, B] float, 0 on LAST steps
+  AgentOuts agent_outs;        // behaviour network outputs [T+1, B, ...]
+};
+
+// What an update rule reads (the reference's UpdateRuleInputs).
+struct UpdateRuleInputs {
+  torch::Tensor observations;     // [T+1, B, ...]
+  torch::Tensor actions;          // [T+1, B] int64; actions[T] only bootstraps
+  torch::Tensor rewards;          // [T, B]   reward of transition t
+  torch::Tensor is_terminal;      // [T, B]   float 0/1: transition t ended its episode
+  AgentOuts agent_out;            // online network outputs [T+1, B, ...]
+  AgentOuts behaviour_agent_out;  // outputs of the network that acted [T+1, B, ...]
+
+  // [T+1, B]: zeros row, then is_terminal (forward RNN resets).
+  torch::Tensor should_reset_mask_fwd() const;
+  // [T+1, B]: is_terminal, then a zeros row (reverse-time RNN resets).
+  torch::Tensor should_reset_mask_bwd() const;
+
+  // Builds the inputs from a rollout as the reference's learner does:
+  // rewards = rollout.rewards[1:], is_terminal = (rollout.discounts[1:] == 0).
+  static UpdateRuleInputs from_rollout(const Rollout& rollout, AgentOuts agent_out);
+};
+
+// Named tensors an update rule carries from one learner step to the next
+// (meta-RNN state, EMA statistics, target-network parameters, ...). Flat, so
+// checkpoints can store any rule's state generically.
+using MetaState = std::map<std::string, torch::Tensor>;
+
+// Targets and diagnostics from an update rule's meta-network (or, for
+// hand-designed rules, from its own computations), keyed by name:
+// Disco: "pi" [T,B,A], "y" [T,B,Y], "z" [T,B,Y], value outputs, ...
+using MetaOuts = std::map<std::string, torch::Tensor>;
+
+// A loss per step and scalar diagnostics.
+struct LossOut {
+  torch::Tensor per_step;                    // [T, B]
+  std::map<std::string, torch::Tensor> log;  // scalars
+};
+
+}  // namespace disco

@@ -1,0 +1,63 @@
+// The update-rule interface, one to one with the reference's
+// disco_rl/update_rules/base.py: a rule says which heads the agent needs,
+// creates its meta-state, turns a rollout into targets (`unroll_meta_net`)
+// and defines the agent's loss from them (`agent_loss`, plus
+// `agent_loss_no_meta` for terms that do not carry meta-gradients, such as
+// the value loss). Disco rules and hand-designed baselines (actor-critic,
+// policy gradient, PPO) all implement it.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "core/params.h"
+#include "core/types.h"
+
+namespace disco {
+
+class UpdateRule {
+ public:
+  virtual ~UpdateRule() = default;
+
+  virtual std::string name() const = 0;
+
+  // Heads the agent network must produce: flat ones per step, model
+  // (action-conditional) ones per step and action.
+  virtual HeadSpecs flat_output_spec(int num_actions) const = 0;
+  virtual HeadSpecs model_output_spec(int num_actions) const { return {}; }
+
+  // Meta-parameters (meta-network weights; empty for hand-designed rules).
+  virtual ParamMap init_meta_params(uint64_t seed) const { return {}; }
+
+  // State carried between learner steps, for an agent with these parameters.
+  virtual MetaState init_meta_state(const ParamMap& agent_params) const { return {}; }
+
+  // (params, observations [T+1,B,...], should_reset [T+1,B]) -> outputs
+  // [T+1,B,...]: how a rule unrolls the agent network with other parameters
+  // (e.g. Disco's target network).
+  using UnrollFn = std::function<AgentOuts(const ParamMap& params, const torch::Tensor& observations,
+                                           const torch::Tensor& should_reset)>;
+
+  // Applies the rule's meta-network to a rollout: returns its outputs and the
+  // next meta-state. Keeps the autograd graph to `meta_params` (and through
+  // `meta_state`) so meta-training can differentiate it.
+  virtual std::pair<MetaOuts, MetaState> unroll_meta_net(const ParamMap& meta_params,
+                                                         const ParamMap& agent_params,
+                                                         const MetaState& meta_state,
+                                                         const UpdateRuleInputs& inputs,
+                                                         const UnrollFn& unroll_agent) const = 0;
+
+  // The agent's loss per step [T,B]. `backprop`: let gradients flow into
+  // meta_outs (meta-training) or treat them as constants (plain training).
+  virtual LossOut agent_loss(const UpdateRuleInputs& inputs, const MetaOuts& meta_outs,
+                             bool backprop) const = 0;
+
+  // Loss terms that never carry meta-gradients (e.g. Disco's value loss).
+  virtual LossOut agent_loss_no_meta(const UpdateRuleInputs& inputs,
+                                     const MetaOuts& meta_outs) const {
+    return {};
+  }
+};
+
+}  // namespace disco
