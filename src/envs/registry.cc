@@ -7,6 +7,8 @@
 #include "envs/minatar/breakout.h"
 #include "envs/minatar/freeway.h"
 #include "envs/minatar/minatar_entry.h"
+#include "envs/minatar/seaquest.h"
+#include "envs/minatar/space_invaders.h"
 
 namespace disco {
 
@@ -19,6 +21,8 @@ const std::vector<EnvEntry>& env_registry() {
       minatar_entry<Breakout>("minatar_breakout", "MinAtar Breakout: bounce a ball to break bricks."),
       minatar_entry<Asterix>("minatar_asterix", "MinAtar Asterix: collect gold, avoid enemies."),
       minatar_entry<Freeway>("minatar_freeway", "MinAtar Freeway: cross eight lanes of traffic."),
+      minatar_entry<Seaquest>("minatar_seaquest", "MinAtar Seaquest: shoot enemies, rescue divers, surface for air."),
+      minatar_entry<SpaceInvaders>("minatar_space_invaders", "MinAtar Space Invaders: shoot the descending aliens."),
   };
   return table;
 }
