@@ -1,0 +1,91 @@
+#include "rl/two_hot.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace disco::rl {
+namespace {
+
+void check_bins(double min_value, double max_value, int64_t num_bins) {
+  if (!(max_value > min_value) || num_bins < 2) {
+    throw std::invalid_argument("two-hot needs max_value > min_value and num_bins >= 2; got [" +
+                                std::to_string(min_value) + ", " + std::to_string(max_value) +
+                                "] with " + std::to_string(num_bins) + " bins");
+  }
+}
+
+// [num_bins] bin indices 0..num_bins-1 in `like`'s dtype and device.
+torch::Tensor bin_indices(int64_t num_bins, const torch::Tensor& like) {
+  return torch::arange(num_bins, like.options());
+}
+
+// Puts weight p_low on bin `low` and p_up on bin `up` (float indices [...]),
+// giving [..., num_bins]; a shared bin (low == up) gets p_low + p_up.
+torch::Tensor scatter_two_hot(const torch::Tensor& low, const torch::Tensor& up,
+                              const torch::Tensor& p_low, const torch::Tensor& p_up,
+                              int64_t num_bins) {
+  const torch::Tensor bins = bin_indices(num_bins, p_low);
+  const torch::Tensor low_hot = (bins == low.unsqueeze(-1)).to(p_low.dtype());
+  const torch::Tensor up_hot = (bins == up.unsqueeze(-1)).to(p_low.dtype());
+  return low_hot * p_low.unsqueeze(-1) + up_hot * p_up.unsqueeze(-1);
+}
+
+}  // namespace
+
+torch::Tensor transform_to_2hot(const torch::Tensor& scalar, double min_value, double max_value,
+                                int64_t num_bins) {
+  check_bins(min_value, max_value, num_bins);
+  const double range = max_value - min_value;
+  const double last = static_cast<double>(num_bins - 1);
+  const torch::Tensor x = torch::clamp(scalar, min_value, max_value);
+  const torch::Tensor x_bin = (x - min_value) / range * last;
+  const torch::Tensor low = torch::floor(x_bin).detach();
+  const torch::Tensor up = torch::ceil(x_bin).detach();
+  const torch::Tensor low_value = low / last * range + min_value;
+  const torch::Tensor up_value = up / last * range + min_value;
+  const torch::Tensor p_low = (up_value - x) / (up_value - low_value + 1e-5);
+  return scatter_two_hot(low, up, p_low, 1.0 - p_low, num_bins);
+}
+
+torch::Tensor transform_from_2hot(const torch::Tensor& probs, double min_value, double max_value,
+                                  int64_t num_bins) {
+  check_bins(min_value, max_value, num_bins);
+  TORCH_CHECK(probs.dim() >= 1 && probs.size(-1) == num_bins,
+              "transform_from_2hot: probs' last axis must have num_bins = ", num_bins,
+              " entries; got shape ", probs.sizes());
+  const torch::Tensor support =
+      torch::linspace(min_value, max_value, num_bins, probs.options().dtype(torch::kFloat64))
+          .to(probs.dtype());
+  return (probs * support).sum(-1);
+}
+
+torch::Tensor transform_to_2hot_integer_bins(const torch::Tensor& scalar, int64_t max_abs_value) {
+  if (max_abs_value <= 0) {
+    throw std::invalid_argument("transform_to_2hot_integer_bins: max_abs_value must be > 0; got " +
+                                std::to_string(max_abs_value));
+  }
+  const double m = static_cast<double>(max_abs_value);
+  const torch::Tensor x = torch::clamp(scalar, -m, m);
+  const torch::Tensor low = torch::floor(x).detach();
+  const torch::Tensor up = torch::ceil(x).detach();
+  const torch::Tensor p_low = (up - x) / (up - low + 1e-5);
+  return scatter_two_hot(low + m, up + m, p_low, 1.0 - p_low, 2 * max_abs_value + 1);
+}
+
+torch::Tensor categorical_value_to_scalar(const torch::Tensor& logits, double max_abs_value) {
+  if (!(max_abs_value > 0.0)) {
+    throw std::invalid_argument("categorical_value_to_scalar: max_abs_value must be > 0; got " +
+                                std::to_string(max_abs_value));
+  }
+  return transform_from_2hot(torch::softmax(logits, -1), -max_abs_value, max_abs_value,
+                             logits.size(-1));
+}
+
+torch::Tensor softmax_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  TORCH_CHECK(logits.sizes() == labels.sizes(), "softmax_cross_entropy: logits ", logits.sizes(),
+              " and labels ", labels.sizes(), " must have the same shape");
+  return -(labels * torch::log_softmax(logits, -1)).sum(-1);
+}
+
+}  // namespace disco::rl
