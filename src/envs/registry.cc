@@ -3,6 +3,9 @@
 #include <stdexcept>
 
 #include "envs/catch/catch.h"
+#include "envs/deep_sea/deep_sea.h"
+#include "envs/gridworld/gridworld.h"
+#include "envs/sokoban/sokoban.h"
 #include "envs/minatar/asterix.h"
 #include "envs/minatar/breakout.h"
 #include "envs/minatar/freeway.h"
@@ -18,6 +21,9 @@ const std::vector<EnvEntry>& env_registry() {
        {{"rows", "int", "10", "rows of the board"},
         {"columns", "int", "5", "columns of the board"}},
        [](EnvParams& p) { return std::make_unique<Catch>(CatchSettings::from(p)); }},
+      gridworld_env_entry(),
+      deep_sea_env_entry(),
+      sokoban_env_entry(),
       minatar_entry<Breakout>("minatar_breakout", "MinAtar Breakout: bounce a ball to break bricks."),
       minatar_entry<Asterix>("minatar_asterix", "MinAtar Asterix: collect gold, avoid enemies."),
       minatar_entry<Freeway>("minatar_freeway", "MinAtar Freeway: cross eight lanes of traffic."),
