@@ -110,8 +110,8 @@ bool SokobanGenerator::try_room(Rng& rng, SokobanLevel& level) {
     box_target_[b] = cell;
   }
 
-  // Reverse play from the solved state; action a < 4 walks in direction a%4
-  // and pulls the box behind the player, a >= 4 only walks.
+  // Reverse play from the solved state: each step walks in a random
+  // direction and pulls the box behind the player, if any.
   const int step[4] = {-columns_, columns_, -1, 1};
   int best_score = 0;
   for (int walk = 0; walk < kReverseWalks; ++walk) {
@@ -121,14 +121,13 @@ bool SokobanGenerator::try_room(Rng& rng, SokobanLevel& level) {
     swaps_ = 0;
     int last_pulled = -1;
     for (int s = 0; s < kReverseSteps; ++s) {
-      const int action = rng.uniform_int(8);
-      const int d = step[action % 4];
+      const int d = step[rng.uniform_int(4)];
       const int next = player_ + d;
       if ((cells_[next] & kSokobanWall) || box_at_[next] >= 0) continue;
       const int behind = player_ - d;
       const int before = player_;
       player_ = next;
-      if (action >= 4 || box_at_[behind] < 0) continue;
+      if (box_at_[behind] < 0) continue;
       const int b = box_at_[behind];
       box_at_[behind] = -1;
       box_at_[before] = b;
