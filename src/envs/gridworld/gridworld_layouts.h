@@ -33,7 +33,8 @@
 // Where GROOVE and LPG differ: `longer` uses LPG's 2 + 5 objects (GROOVE uses
 // 2 + 3). GROOVE draws the start and the tabular object positions once per
 // agent lifetime; the tabular maps here fix them (dense uses GROOVE's default
-// positions, the others are our choice, drawn in the .cc as ASCII maps).
+// positions, the others are our choice, drawn in the .cc as ASCII maps), and
+// the rand_ layouts start the agent at the centre cell (also our choice).
 #pragma once
 
 #include <cstdint>
