@@ -1,5 +1,6 @@
 // `disco`: discover reinforcement-learning update rules and train agents with them.
 #include <iostream>
+#include <utility>
 
 #include "commands.h"
 
@@ -9,7 +10,16 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   disco::cli::add_inspect_command(app);
   disco::cli::add_envs_command(app);
+  disco::cli::add_env_stats_command(app);
   disco::cli::add_train_command(app);
+  // CLI11 reports an unknown subcommand as "a subcommand is required"; name it.
+  const auto known = [&](const std::string& name) {
+    return !std::as_const(app).get_subcommands([&](const CLI::App* sub) { return sub->check_name(name); }).empty();
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    std::cerr << "disco: unknown subcommand '" << argv[1] << "' (see disco --help)\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

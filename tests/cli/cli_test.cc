@@ -1,0 +1,79 @@
+// The `disco` command line as a user meets it: help, exit codes, `envs`,
+// `inspect`. Runs the built binary (DISCO_BINARY).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(DISCO_BINARY) + " " + args + " 2>&1 </dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  Result r{-1, ""};
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(Cli, HelpListsSubcommands) {
+  const Result r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* sub : {"inspect", "envs", "train"}) EXPECT_TRUE(contains(r.output, sub)) << sub;
+  const Result sub = run("inspect --help");
+  EXPECT_EQ(sub.code, 0);
+  EXPECT_TRUE(contains(sub.output, "file"));
+}
+
+TEST(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(run("").code, 2);
+  EXPECT_EQ(run("no-such-command").code, 2);
+  EXPECT_EQ(run("envs --no-such-option").code, 2);
+  const Result r = run("train --env no_such_env --steps 5");
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "no_such_env")) << r.output;
+}
+
+TEST(Cli, EnvsListsCatchWithSpecAndParameters) {
+  const Result r = run("envs");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "catch(columns=5,rows=10)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "actions 3"));
+  EXPECT_TRUE(contains(r.output, "rows (int, default 10)"));
+}
+
+TEST(Cli, InspectReportsDisco103Totals) {
+  const std::string path = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
+  if (!std::ifstream(path)) GTEST_SKIP() << path << " not present";
+  const Result i = run("inspect " + path);
+  EXPECT_EQ(i.code, 0);
+  EXPECT_TRUE(contains(i.output, "42 arrays, 754,778 values")) << i.output;
+  EXPECT_TRUE(contains(i.output, "lstm/~/meta_lstm/~unroll/lstm/linear/w"));
+  EXPECT_TRUE(contains(i.output, "(144, 512)"));
+}
+
+TEST(Cli, InspectOfBadFileIsOneLineAndNonZero) {
+  const std::string path = ::testing::TempDir() + "cli_bad.npz";
+  std::ofstream(path) << "garbage";
+  const Result r = run("inspect " + path);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.output, "disco: error:")) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  std::remove(path.c_str());
+}
+
+}  // namespace
