@@ -1,0 +1,226 @@
+#include "nets/agent_net.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace disco {
+namespace {
+
+namespace F = torch::nn::functional;
+
+const std::string kRoot = "mlp/~/";
+
+// Haiku's TruncatedNormal(stddev): a standard normal cut at +-2, times
+// stddev (no variance correction), drawn by inverting the normal CDF so
+// one uniform draw gives one value.
+torch::Tensor truncated_normal(std::vector<int64_t> shape, double stddev, at::Generator& gen) {
+  const double lo = 0.5 * std::erfc(2.0 / std::sqrt(2.0));  // Phi(-2)
+  const double hi = 1.0 - lo;                               // Phi(2)
+  auto u = torch::rand(shape, gen, torch::dtype(torch::kFloat64));
+  auto x = std::sqrt(2.0) * torch::erfinv(2.0 * (lo + (hi - lo) * u) - 1.0);
+  return (x * stddev).to(torch::kFloat32);
+}
+
+// hk.Linear: w [in, out] ~ TruncatedNormal(w_std or 1/sqrt(in)), b = 0.
+void init_linear(ParamMap& p, const std::string& name, int64_t in, int64_t out, double w_std,
+                 at::Generator& gen) {
+  const double std = w_std > 0 ? w_std : 1.0 / std::sqrt(static_cast<double>(in));
+  p[name + "/w"] = truncated_normal({in, out}, std, gen);
+  p[name + "/b"] = torch::zeros({out});
+}
+
+torch::Tensor linear(const ParamMap& p, const std::string& name, const torch::Tensor& x) {
+  return torch::addmm(param(p, name + "/b"), x, param(p, name + "/w"));
+}
+
+// hk.nets.MLP: linear_i with ReLU between layers, none after the last.
+torch::Tensor mlp(const ParamMap& p, const std::string& name, torch::Tensor x, size_t layers) {
+  for (size_t i = 0; i < layers; ++i) {
+    x = linear(p, name + "/~/linear_" + std::to_string(i), x);
+    if (i + 1 < layers) x = torch::relu(x);
+  }
+  return x;
+}
+
+std::string numbered(const std::string& base, size_t i) {
+  return i == 0 ? base : base + "_" + std::to_string(i);
+}
+
+int64_t numel(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+}  // namespace
+
+AgentNet::AgentNet(AgentNetSettings settings, std::vector<int> observation_shape, int num_actions,
+                   HeadSpecs flat_heads, HeadSpecs model_heads)
+    : settings_(std::move(settings)),
+      observation_shape_(std::move(observation_shape)),
+      num_actions_(num_actions),
+      flat_heads_(std::move(flat_heads)) {
+  if (num_actions_ <= 0) throw std::invalid_argument("agent net: num_actions must be positive");
+  if (settings_.torso != "mlp" && settings_.torso != "conv") {
+    throw std::invalid_argument("agent net: unknown torso '" + settings_.torso +
+                                "' (expected mlp or conv)");
+  }
+  if (settings_.torso == "conv" &&
+      (observation_shape_.size() != 3 || settings_.conv_channels.empty())) {
+    throw std::invalid_argument(
+        "agent net: the conv torso needs [H, W, C] observations and conv_channels");
+  }
+  if (settings_.dense.empty()) throw std::invalid_argument("agent net: dense must not be empty");
+  for (auto d : settings_.dense) {
+    if (d <= 0) throw std::invalid_argument("agent net: dense sizes must be positive");
+  }
+  if (!model_heads.empty() && settings_.lstm_size <= 0) {
+    throw std::invalid_argument("agent net: lstm_size must be positive");
+  }
+  // The reference creates model heads in the rule's dict order (Disco: z,
+  // aux_pi, q), which fixes their Haiku names; other heads follow by name.
+  for (const char* known : {"z", "aux_pi", "q"}) {
+    auto it = model_heads.find(known);
+    if (it != model_heads.end()) {
+      model_heads_.emplace_back(*it);
+      model_heads.erase(it);
+    }
+  }
+  for (auto& head : model_heads) model_heads_.emplace_back(head);
+}
+
+ParamMap AgentNet::init(uint64_t seed) const {
+  auto gen = at::detail::createCPUGenerator(seed);
+  ParamMap p;
+  int64_t in = 1;
+  for (int d : observation_shape_) in *= d;
+  if (settings_.torso == "conv") {
+    int64_t channels = observation_shape_[2];
+    for (size_t i = 0; i < settings_.conv_channels.size(); ++i) {
+      const auto out = settings_.conv_channels[i];
+      const auto name = kRoot + "conv_torso/~/" + numbered("conv2_d", i);
+      p[name + "/w"] = truncated_normal({3, 3, channels, out},
+                                        1.0 / std::sqrt(9.0 * static_cast<double>(channels)), gen);
+      p[name + "/b"] = torch::zeros({out});
+      channels = out;
+    }
+    in = observation_shape_[0] * observation_shape_[1] * channels;
+  }
+  for (size_t i = 0; i < settings_.dense.size(); ++i) {
+    init_linear(p, kRoot + "torso/~/linear_" + std::to_string(i), in, settings_.dense[i], 0, gen);
+    in = settings_.dense[i];
+  }
+  const int64_t embedding = in;
+  size_t index = 0;
+  for (const auto& [name, shape] : flat_heads_) {  // sorted by name, as jax.tree.map
+    init_linear(p, kRoot + numbered("torso_head", index++) + "/~/linear_0", embedding,
+                numel(shape), settings_.head_w_init_std, gen);
+  }
+  if (!model_heads_.empty()) {
+    const int64_t lstm = settings_.lstm_size;
+    init_linear(p, kRoot + "linear", embedding, lstm, 0, gen);
+    init_linear(p, kRoot + "action_cond/~/linear", num_actions_ + lstm, 4 * lstm, 0, gen);
+    index = 0;
+    for (const auto& [name, shape] : model_heads_) {
+      int64_t width = lstm;
+      std::vector<int64_t> sizes = settings_.model_head_hiddens;
+      sizes.push_back(numel(shape));
+      for (size_t i = 0; i < sizes.size(); ++i) {
+        init_linear(p, kRoot + numbered("mlp", index) + "/~/linear_" + std::to_string(i), width,
+                    sizes[i], 0, gen);
+        width = sizes[i];
+      }
+      ++index;
+    }
+  }
+  return p;
+}
+
+bool AgentNet::wanted(const std::string& head, const std::vector<std::string>& only) const {
+  return only.empty() || std::find(only.begin(), only.end(), head) != only.end();
+}
+
+torch::Tensor AgentNet::torso(const ParamMap& p, const torch::Tensor& obs) const {
+  const auto n = obs.size(0);
+  torch::Tensor x = obs;
+  if (settings_.torso == "conv") {
+    x = x.permute({0, 3, 1, 2});  // NHWC -> NCHW
+    for (size_t i = 0; i < settings_.conv_channels.size(); ++i) {
+      const auto name = kRoot + "conv_torso/~/" + numbered("conv2_d", i);
+      const auto w = param(p, name + "/w").permute({3, 2, 0, 1});  // HWIO -> OIHW
+      x = torch::relu(F::conv2d(x, w, F::Conv2dFuncOptions().bias(param(p, name + "/b")).padding(1)));
+    }
+    x = x.permute({0, 2, 3, 1});  // back to NHWC so flattening matches Haiku
+  }
+  return mlp(p, kRoot + "torso", x.reshape({n, -1}), settings_.dense.size());
+}
+
+void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
+                           const std::vector<std::string>& only, AgentOuts& out) const {
+  bool any = false;
+  for (const auto& head : model_heads_) any = any || wanted(head.first, only);
+  if (!any) return;
+  const int64_t n = embedding.size(0), a = num_actions_, lstm = settings_.lstm_size;
+  // Root: cell = linear(embedding), hidden = tanh(cell).
+  const auto cell = linear(p, kRoot + "linear", embedding);
+  const auto hidden = torch::tanh(cell);
+  // One LSTM step per action. gates = [onehot(a), h] W + b; the one-hot rows
+  // of W are just W's first A rows, so each root's gates are h W_h + b plus
+  // row a of W_x: [N, A, 4L] without materialising N*A one-hot inputs.
+  const auto& w = param(p, kRoot + "action_cond/~/linear/w");
+  const auto& b = param(p, kRoot + "action_cond/~/linear/b");
+  const auto from_h = torch::addmm(b, hidden, w.slice(0, a));               // [N, 4L]
+  const auto gates = from_h.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
+  auto parts = gates.chunk(4, -1);  // Haiku's gate order: i, g, f, o
+  const auto c = torch::sigmoid(parts[2] + 1.0) * cell.unsqueeze(1) +
+                 torch::sigmoid(parts[0]) * torch::tanh(parts[1]);
+  const auto h = (torch::sigmoid(parts[3]) * torch::tanh(c)).reshape({n * a, lstm});
+  const size_t layers = settings_.model_head_hiddens.size() + 1;
+  for (size_t i = 0; i < model_heads_.size(); ++i) {
+    const auto& [name, shape] = model_heads_[i];
+    if (!wanted(name, only)) continue;
+    std::vector<int64_t> full = {n, a};
+    full.insert(full.end(), shape.begin(), shape.end());
+    out[name] = mlp(p, kRoot + numbered("mlp", i), h, layers).reshape(full);
+  }
+}
+
+AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations,
+                            const std::vector<std::string>& only) const {
+  const auto n = observations.size(0);
+  const auto embedding = torso(p, observations);
+  AgentOuts out;
+  size_t index = 0;
+  for (const auto& [name, shape] : flat_heads_) {
+    const auto layer = kRoot + numbered("torso_head", index++) + "/~/linear_0";
+    if (!wanted(name, only)) continue;
+    std::vector<int64_t> full = {n};
+    full.insert(full.end(), shape.begin(), shape.end());
+    out[name] = linear(p, layer, embedding).reshape(full);
+  }
+  if (!model_heads_.empty()) model_heads(p, embedding, only, out);
+  return out;
+}
+
+AgentOuts AgentNet::unroll(const ParamMap& p, const torch::Tensor& observations,
+                           const std::vector<std::string>& only) const {
+  const auto t = observations.size(0), b = observations.size(1);
+  auto flat = forward(p, observations.flatten(0, 1), only);
+  for (auto& [name, x] : flat) {
+    std::vector<int64_t> shape = {t, b};
+    shape.insert(shape.end(), x.sizes().begin() + 1, x.sizes().end());
+    x = x.reshape(shape);
+  }
+  return flat;
+}
+
+UpdateRule::UnrollFn AgentNet::unroll_fn() const {
+  return [this](const ParamMap& params, const torch::Tensor& observations,
+                const torch::Tensor& /*should_reset*/) { return unroll(params, observations); };
+}
+
+}  // namespace disco

@@ -1,0 +1,88 @@
+// The agent network of the reference's Disco setting (disco_rl/networks/
+// nets.py MLP + action_models.py LSTMModel), as a functional forward over an
+// explicit ParamMap so learner updates can keep the autograd graph.
+//
+//   torso   MLP over the flattened observation (ReLU between layers; like
+//           hk.nets.MLP the last layer is not activated), or, for grid
+//           observations [H, W, C], 3x3 SAME convolutions with ReLU first.
+//   heads   one linear map per flat head (rule's flat_output_spec), weights
+//           drawn with stddev head_w_init_std (the reference's 1e-2).
+//   model   action-conditional heads (rule's model_output_spec): a root
+//           embedding (linear to lstm_size; cell = it, hidden = tanh(it)),
+//           one Haiku-style LSTM step per action with the one-hot action as
+//           input, then an MLP (model_head_hiddens, ReLU) per model head.
+//
+// Parameter names follow Haiku's ("mlp/~/torso/~/linear_0/w"); Linear
+// weights are [in, out] and conv weights [kh, kw, in, out] as in Haiku.
+//
+// Settings (defaults = the reference's evaluation notebook):
+//   torso              string  "mlp" or "conv"              (default "mlp")
+//   dense              ints    MLP torso layer sizes         (default 512,512)
+//   conv_channels      ints    conv torso channels           (default 16)
+//   head_w_init_std    double  flat-head init stddev, 0 = 1/sqrt(fan_in) (1e-2)
+//   lstm_size          int     model LSTM size               (default 128)
+//   model_head_hiddens ints    hidden sizes of model heads   (default 128)
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+#include "core/types.h"
+#include "rules/update_rule.h"
+
+namespace disco {
+
+struct AgentNetSettings {
+  std::string torso = "mlp";
+  std::vector<int64_t> dense = {512, 512};
+  std::vector<int64_t> conv_channels = {16};
+  double head_w_init_std = 1e-2;
+  int64_t lstm_size = 128;
+  std::vector<int64_t> model_head_hiddens = {128};
+};
+
+class AgentNet {
+ public:
+  // Throws std::invalid_argument for bad settings (unknown torso, a conv
+  // torso on a non-[H,W,C] observation, empty layer lists, ...).
+  AgentNet(AgentNetSettings settings, std::vector<int> observation_shape, int num_actions,
+           HeadSpecs flat_heads, HeadSpecs model_heads);
+
+  // Fresh parameters drawn with Haiku's initialisers from `seed`.
+  ParamMap init(uint64_t seed) const;
+
+  // observations [N, obs...] -> every head [N, ...]. `only` (if not empty)
+  // restricts the heads computed, e.g. {"logits"} for actors.
+  AgentOuts forward(const ParamMap& params, const torch::Tensor& observations,
+                    const std::vector<std::string>& only = {}) const;
+
+  // observations [T+1, B, obs...] -> heads [T+1, B, ...], one batched call.
+  AgentOuts unroll(const ParamMap& params, const torch::Tensor& observations,
+                   const std::vector<std::string>& only = {}) const;
+
+  // The rules' UnrollFn (this network has no recurrent state, so
+  // should_reset is ignored). The returned function refers to *this.
+  UpdateRule::UnrollFn unroll_fn() const;
+
+  const AgentNetSettings& settings() const { return settings_; }
+  int num_actions() const { return num_actions_; }
+  const std::vector<int>& observation_shape() const { return observation_shape_; }
+
+ private:
+  torch::Tensor torso(const ParamMap& p, const torch::Tensor& obs) const;  // [N, E]
+  void model_heads(const ParamMap& p, const torch::Tensor& embedding,
+                   const std::vector<std::string>& only, AgentOuts& out) const;
+  bool wanted(const std::string& head, const std::vector<std::string>& only) const;
+
+  AgentNetSettings settings_;
+  std::vector<int> observation_shape_;
+  int num_actions_;
+  HeadSpecs flat_heads_;
+  std::vector<std::pair<std::string, std::vector<int64_t>>> model_heads_;  // Haiku order
+};
+
+}  // namespace disco
