@@ -14,6 +14,7 @@ struct UsageError : std::runtime_error {
 
 void add_inspect_command(CLI::App& app);
 void add_envs_command(CLI::App& app);
+void add_env_stats_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 
 }  // namespace disco::cli
