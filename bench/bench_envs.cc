@@ -10,6 +10,9 @@
 // core; on a busy machine the wall-clock "Time" column is larger.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -40,21 +43,49 @@ void step_env(benchmark::State& state, const std::string& name, int batch) {
                                                  benchmark::Counter::kIsRate);
 }
 
-// Keeps the console output and remembers each run's steps/s for the summary.
+// Keeps the console output and remembers each benchmark's steps/s for the
+// summary: the median over repetitions when there are several, else the run.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
+  SummaryReporter() : ConsoleReporter(isatty(fileno(stdout)) ? OO_Defaults : OO_Tabular) {}
+
   std::map<std::string, std::pair<std::string, int>> which;  // benchmark name -> (env, batch)
-  std::map<std::string, std::map<int, double>> steps_per_second;  // env -> batch -> steps/s
 
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      const auto it = which.find(run.benchmark_name());
       const auto counter = run.counters.find("steps/s");
-      if (it == which.end() || counter == run.counters.end()) continue;
-      steps_per_second[it->second.first][it->second.second] = counter->second.value;
+      if (!which.count(run.run_name.str()) || counter == run.counters.end()) continue;
+      Result& r = results_[run.run_name.str()];
+      if (run.run_type == Run::RT_Aggregate) {
+        if (run.aggregate_name == "median") r.median = counter->second.value;
+      } else {
+        r.runs.push_back(counter->second.value);
+      }
     }
   }
+
+  // steps/s of env at batch, or a negative number if it did not run.
+  double steps_per_second(const std::string& env, int batch) const {
+    for (const auto& [bench, key] : which) {
+      if (key != std::make_pair(env, batch)) continue;
+      const auto it = results_.find(bench);
+      if (it == results_.end()) return -1;
+      if (it->second.median >= 0) return it->second.median;
+      std::vector<double> v = it->second.runs;
+      if (v.empty()) return -1;
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    }
+    return -1;
+  }
+
+ private:
+  struct Result {
+    double median = -1;
+    std::vector<double> runs;
+  };
+  std::map<std::string, Result> results_;
 };
 
 }  // namespace
@@ -80,13 +111,13 @@ int main(int argc, char** argv) {
 
   std::printf("\n%-24s %18s %18s\n", "env", "batch 1 steps/s", "batch 64 steps/s");
   for (const std::string& name : order) {
-    const auto it = reporter.steps_per_second.find(name);
-    if (it == reporter.steps_per_second.end()) continue;  // filtered out
-    auto cell = [&](int batch) {
-      const auto c = it->second.find(batch);
-      return c == it->second.end() ? std::string("-") : std::to_string(static_cast<int64_t>(c->second));
+    const double b1 = reporter.steps_per_second(name, 1);
+    const double b64 = reporter.steps_per_second(name, 64);
+    if (b1 < 0 && b64 < 0) continue;  // filtered out
+    auto cell = [](double v) {
+      return v < 0 ? std::string("-") : std::to_string(static_cast<int64_t>(v));
     };
-    std::printf("%-24s %18s %18s\n", name.c_str(), cell(1).c_str(), cell(64).c_str());
+    std::printf("%-24s %18s %18s\n", name.c_str(), cell(b1).c_str(), cell(b64).c_str());
   }
   return 0;
 }
