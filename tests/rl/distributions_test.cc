@@ -1,0 +1,67 @@
+#include "rl/distributions.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "rl_testing.h"
+
+namespace disco::rl {
+namespace {
+
+using testing::expect_near;
+using testing::tensor;
+
+TEST(CategoricalKl, HandValue) {
+  // p = [1/2, 1/2], q = [1/4, 3/4]: KL = ½ln(½/¼) + ½ln(½/¾).
+  const torch::Tensor p = tensor({0.0, 0.0}, {1, 2});
+  const torch::Tensor q = tensor({std::log(0.25), std::log(0.75)}, {1, 2});
+  expect_near(categorical_kl_divergence(p, q), {0.5 * std::log(2.0) + 0.5 * std::log(2.0 / 3.0)},
+              1e-12);
+  // KL is not symmetric: KL(q‖p) = ¼ln(¼/½) + ¾ln(¾/½).
+  expect_near(categorical_kl_divergence(q, p), {0.25 * std::log(0.5) + 0.75 * std::log(1.5)},
+              1e-12);
+}
+
+TEST(CategoricalKl, ZeroForEqualOrShiftedLogits) {
+  const torch::Tensor p = tensor({0.3, -1.0, 2.0, 0.1, 0.2, 0.3}, {2, 3});
+  expect_near(categorical_kl_divergence(p, p + 5.0), {0.0, 0.0}, 1e-12);
+}
+
+TEST(CategoricalKl, ZeroProbabilityTermsAreDroppedWithFiniteGradients) {
+  const double inf = std::numeric_limits<double>::infinity();
+  // p = [0, 1], q = [½, ½]: KL = ln 2.
+  const torch::Tensor p = tensor({-inf, 0.0}, {2}).requires_grad_(true);
+  const torch::Tensor q = tensor({0.0, 0.0}, {2}).requires_grad_(true);
+  const torch::Tensor kl = categorical_kl_divergence(p, q);
+  expect_near(kl, {std::log(2.0)}, 1e-12);
+  kl.backward();
+  EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>()) << p.grad();
+  // d KL/d q_logits = softmax(q) - softmax(p) = [½, -½].
+  expect_near(q.grad(), {0.5, -0.5}, 1e-12);
+}
+
+TEST(Entropy, HandValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const torch::Tensor logits = tensor({1.0, 1.0, 1.0, 1.0, 0.0, -inf, -inf, -inf}, {2, 4});
+  expect_near(entropy(logits), {std::log(4.0), 0.0}, 1e-12);
+  // p = [¼, ¾].
+  expect_near(entropy(tensor({0.0, std::log(3.0)}, {2})),
+              {-(0.25 * std::log(0.25) + 0.75 * std::log(0.75))}, 1e-12);
+}
+
+TEST(ImportanceWeight, RatioOfTakenActionWithoutGradient) {
+  // π = [0.2, 0.8], μ = [0.5, 0.5]: ρ(a=1) = 1.6, ρ(a=0) = 0.4.
+  const torch::Tensor pi = tensor({std::log(0.2), std::log(0.8)}, {1, 2}).requires_grad_(true);
+  const torch::Tensor mu = tensor({0.0, 0.0}, {1, 2});
+  const torch::Tensor actions = torch::tensor({1}, torch::kLong);
+  const torch::Tensor rho = importance_weight(pi.expand({2, 2}), mu.expand({2, 2}),
+                                              torch::tensor({1, 0}, torch::kLong));
+  expect_near(rho, {1.6, 0.4}, 1e-12);
+  EXPECT_FALSE(rho.requires_grad());
+  expect_near(categorical_log_prob(pi, actions), {std::log(0.8)}, 1e-12);
+}
+
+}  // namespace
+}  // namespace disco::rl
