@@ -136,18 +136,21 @@ void SpaceInvaders::alien_fires() {
 void SpaceInvaders::observe(float* out) const {
   clear_observation(out);
   const SpaceInvadersState& s = state_;
-  auto mark_row = [out](int r, uint16_t bits, int channel) {
-    for (unsigned b = bits; b; b &= b - 1) {
-      out[obs_index(r, __builtin_ctz(b), channel, kChannels)] = 1.f;
-    }
-  };
   out[obs_index(kLastRow, s.cannon_column, kCannon, kChannels)] = 1.f;
   const int heading = s.alien_direction < 0 ? kAlienLeft : kAlienRight;
   for (int r = 0; r < kMinAtarSize; ++r) {
-    mark_row(r, s.aliens[r], kAlien);
-    mark_row(r, s.aliens[r], heading);
-    mark_row(r, s.player_bullets[r], kPlayerBullet);
-    mark_row(r, s.enemy_bullets[r], kEnemyBullet);
+    float* row = out + obs_index(r, 0, 0, kChannels);
+    for (unsigned b = s.aliens[r]; b; b &= b - 1) {
+      float* cell = row + __builtin_ctz(b) * kChannels;
+      cell[kAlien] = 1.f;
+      cell[heading] = 1.f;
+    }
+    for (unsigned b = s.player_bullets[r]; b; b &= b - 1) {
+      row[__builtin_ctz(b) * kChannels + kPlayerBullet] = 1.f;
+    }
+    for (unsigned b = s.enemy_bullets[r]; b; b &= b - 1) {
+      row[__builtin_ctz(b) * kChannels + kEnemyBullet] = 1.f;
+    }
   }
 }
 
