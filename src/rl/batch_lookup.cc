@@ -16,8 +16,7 @@ torch::Tensor batch_lookup(const torch::Tensor& values, const torch::Tensor& ind
   view_shape.resize(values.dim(), 1);
   std::vector<int64_t> expand_shape(values.sizes().begin(), values.sizes().end());
   expand_shape[axis] = 1;
-  const torch::Tensor index =
-      indices.to(torch::kLong).reshape(view_shape).expand(expand_shape);
+  const torch::Tensor index = indices.to(torch::kLong).reshape(view_shape).expand(expand_shape);
   return values.gather(axis, index).squeeze(axis);
 }
 

@@ -16,14 +16,14 @@ EmaState ema_update_from_means(const EmaState& state, const torch::Tensor& mean_
               "ema_update_from_means: means must be scalars; got ", mean_x.sizes(), " and ",
               mean_x2.sizes());
   return {decay * state.moment1 + (1.0 - decay) * mean_x.reshape({}),
-          decay * state.moment2 + (1.0 - decay) * mean_x2.reshape({}),
-          state.decay_product * decay};
+          decay * state.moment2 + (1.0 - decay) * mean_x2.reshape({}), state.decay_product * decay};
 }
 
 EmaMoments ema_mean_var(const EmaState& state) {
   const torch::Tensor debias = 1.0 / (1.0 - state.decay_product);
   const torch::Tensor mean = state.moment1 * debias;
-  const torch::Tensor variance = torch::clamp_min(state.moment2 * debias - torch::square(mean), 0.0);
+  const torch::Tensor variance =
+      torch::clamp_min(state.moment2 * debias - torch::square(mean), 0.0);
   return {mean, variance};
 }
 

@@ -11,7 +11,10 @@ void check_time_major(const char* fn, const torch::Tensor& reference, const torc
                   x.size(0) == reference.size(0) + extra_steps &&
                   x.sizes().slice(1) == reference.sizes().slice(1),
               fn, ": ", name, " must have shape [T",
-              (extra_steps > 0 ? "+1" : extra_steps < 0 ? "-1" : ""), ", ...] for r_t/discount_t of shape ", reference.sizes(), "; got ", x.sizes());
+              (extra_steps > 0   ? "+1"
+               : extra_steps < 0 ? "-1"
+                                 : ""),
+              ", ...] for r_t/discount_t of shape ", reference.sizes(), "; got ", x.sizes());
 }
 
 }  // namespace
@@ -35,8 +38,7 @@ torch::Tensor lambda_returns(const torch::Tensor& r_t, const torch::Tensor& disc
 }
 
 torch::Tensor lambda_returns(const torch::Tensor& r_t, const torch::Tensor& discount_t,
-                             const torch::Tensor& v_t, double lambda,
-                             bool stop_target_gradients) {
+                             const torch::Tensor& v_t, double lambda, bool stop_target_gradients) {
   return lambda_returns(r_t, discount_t, v_t, torch::scalar_tensor(lambda, discount_t.options()),
                         stop_target_gradients);
 }
@@ -49,15 +51,13 @@ torch::Tensor discounted_returns(const torch::Tensor& r_t, const torch::Tensor& 
 
 torch::Tensor truncated_generalized_advantage_estimation(const torch::Tensor& r_t,
                                                          const torch::Tensor& discount_t,
-                                                         double lambda,
-                                                         const torch::Tensor& values,
+                                                         double lambda, const torch::Tensor& values,
                                                          bool stop_target_gradients) {
   const char* fn = "truncated_generalized_advantage_estimation";
   check_time_major(fn, discount_t, r_t, 0, "r_t");
   check_time_major(fn, discount_t, values, 1, "values");
   const int64_t T = r_t.size(0);
-  const torch::Tensor delta_t =
-      r_t + discount_t * values.slice(0, 1) - values.slice(0, 0, T);
+  const torch::Tensor delta_t = r_t + discount_t * values.slice(0, 1) - values.slice(0, 0, T);
   std::vector<torch::Tensor> advantages(T);
   torch::Tensor acc = torch::zeros_like(delta_t[0]);
   for (int64_t t = T - 1; t >= 0; --t) {
@@ -68,12 +68,9 @@ torch::Tensor truncated_generalized_advantage_estimation(const torch::Tensor& r_
   return stop_target_gradients ? out.detach() : out;
 }
 
-torch::Tensor general_off_policy_returns_from_q_and_v(const torch::Tensor& q_t,
-                                                      const torch::Tensor& v_t,
-                                                      const torch::Tensor& r_t,
-                                                      const torch::Tensor& discount_t,
-                                                      const torch::Tensor& c_t,
-                                                      bool stop_target_gradients) {
+torch::Tensor general_off_policy_returns_from_q_and_v(
+    const torch::Tensor& q_t, const torch::Tensor& v_t, const torch::Tensor& r_t,
+    const torch::Tensor& discount_t, const torch::Tensor& c_t, bool stop_target_gradients) {
   const char* fn = "general_off_policy_returns_from_q_and_v";
   check_time_major(fn, discount_t, r_t, 0, "r_t");
   check_time_major(fn, discount_t, v_t, 0, "v_t");

@@ -34,8 +34,7 @@ torch::Tensor discounted_returns(const torch::Tensor& r_t, const torch::Tensor& 
 // r_t, discount_t [T, ...], values [T+1, ...] -> [T, ...].
 torch::Tensor truncated_generalized_advantage_estimation(const torch::Tensor& r_t,
                                                          const torch::Tensor& discount_t,
-                                                         double lambda,
-                                                         const torch::Tensor& values,
+                                                         double lambda, const torch::Tensor& values,
                                                          bool stop_target_gradients = false);
 
 // General off-policy returns from Q and V, exactly rlax's scan
@@ -49,12 +48,9 @@ torch::Tensor truncated_generalized_advantage_estimation(const torch::Tensor& r_
 //   G[i] = r_t[i] + discount_t[i]·(v_t[i] - c_t[i]·q_t[i] + c_t[i]·G[i+1]).
 // Default stop_target_gradients = true (the reference's choice; rlax's own
 // default is false): the whole result is detached.
-torch::Tensor general_off_policy_returns_from_q_and_v(const torch::Tensor& q_t,
-                                                      const torch::Tensor& v_t,
-                                                      const torch::Tensor& r_t,
-                                                      const torch::Tensor& discount_t,
-                                                      const torch::Tensor& c_t,
-                                                      bool stop_target_gradients = true);
+torch::Tensor general_off_policy_returns_from_q_and_v(
+    const torch::Tensor& q_t, const torch::Tensor& v_t, const torch::Tensor& r_t,
+    const torch::Tensor& discount_t, const torch::Tensor& c_t, bool stop_target_gradients = true);
 
 // Retrace Q targets in the update rule's transition convention, as the
 // reference's value_utils.estimate_q_values builds them (it pads a dummy first

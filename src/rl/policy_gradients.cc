@@ -4,9 +4,8 @@
 
 namespace disco::rl {
 
-torch::Tensor policy_gradient_loss_per_step(const torch::Tensor& logits_t,
-                                            const torch::Tensor& a_t, const torch::Tensor& adv_t,
-                                            bool use_stop_gradient) {
+torch::Tensor policy_gradient_loss_per_step(const torch::Tensor& logits_t, const torch::Tensor& a_t,
+                                            const torch::Tensor& adv_t, bool use_stop_gradient) {
   TORCH_CHECK(a_t.sizes() == adv_t.sizes(), "policy_gradient_loss: actions ", a_t.sizes(),
               " and advantages ", adv_t.sizes(), " must have the same shape");
   const torch::Tensor log_pi_a = categorical_log_prob(logits_t, a_t);

@@ -10,8 +10,8 @@ namespace disco::rl {
 // Per-step REINFORCE loss -log π(a_t|s_t)·adv_t -> [T, B] (Williams 1992), the
 // reference's differentiable_policy_gradient_loss: with use_stop_gradient the
 // advantage is a constant (its backprop = false).
-torch::Tensor policy_gradient_loss_per_step(const torch::Tensor& logits_t,
-                                            const torch::Tensor& a_t, const torch::Tensor& adv_t,
+torch::Tensor policy_gradient_loss_per_step(const torch::Tensor& logits_t, const torch::Tensor& a_t,
+                                            const torch::Tensor& adv_t,
                                             bool use_stop_gradient = true);
 
 // rlax.policy_gradient_loss: mean over all entries of -log π(a_t)·adv_t·w_t.

@@ -18,10 +18,9 @@ void check_same_shape(const torch::Tensor& v_tm1, const torch::Tensor& v_t,
 
 }  // namespace
 
-torch::Tensor vtrace(const torch::Tensor& v_tm1, const torch::Tensor& v_t,
-                     const torch::Tensor& r_t, const torch::Tensor& discount_t,
-                     const torch::Tensor& rho_tm1, double lambda, double clip_rho_threshold,
-                     bool stop_target_gradients) {
+torch::Tensor vtrace(const torch::Tensor& v_tm1, const torch::Tensor& v_t, const torch::Tensor& r_t,
+                     const torch::Tensor& discount_t, const torch::Tensor& rho_tm1, double lambda,
+                     double clip_rho_threshold, bool stop_target_gradients) {
   check_same_shape(v_tm1, v_t, r_t, discount_t, rho_tm1);
   const torch::Tensor c_tm1 = torch::clamp_max(rho_tm1, 1.0) * lambda;
   const torch::Tensor clipped_rho_tm1 = torch::clamp_max(rho_tm1, clip_rho_threshold);
@@ -44,8 +43,7 @@ VTraceOutput vtrace_td_error_and_advantage(const torch::Tensor& v_tm1, const tor
                                            const torch::Tensor& r_t,
                                            const torch::Tensor& discount_t,
                                            const torch::Tensor& rho_tm1, double lambda,
-                                           double clip_rho_threshold,
-                                           double clip_pg_rho_threshold,
+                                           double clip_rho_threshold, double clip_pg_rho_threshold,
                                            bool stop_target_gradients) {
   VTraceOutput out;
   out.errors = vtrace(v_tm1, v_t, r_t, discount_t, rho_tm1, lambda, clip_rho_threshold,

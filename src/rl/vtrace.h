@@ -23,10 +23,10 @@ struct VTraceOutput {
 // errors[t] = δ[t] + discount_t[t]·c[t]·errors[t+1], errors[T] = 0.
 // With stop_target_gradients the result is stop_grad(errors + v_tm1) - v_tm1:
 // gradients reach only v_tm1 (with weight -1), none reach v_t, r_t or rho.
-torch::Tensor vtrace(const torch::Tensor& v_tm1, const torch::Tensor& v_t,
-                     const torch::Tensor& r_t, const torch::Tensor& discount_t,
-                     const torch::Tensor& rho_tm1, double lambda = 1.0,
-                     double clip_rho_threshold = 1.0, bool stop_target_gradients = true);
+torch::Tensor vtrace(const torch::Tensor& v_tm1, const torch::Tensor& v_t, const torch::Tensor& r_t,
+                     const torch::Tensor& discount_t, const torch::Tensor& rho_tm1,
+                     double lambda = 1.0, double clip_rho_threshold = 1.0,
+                     bool stop_target_gradients = true);
 
 // V-trace errors plus IMPALA's policy-gradient advantage
 // (rlax.vtrace_td_error_and_advantage): with target = errors + v_tm1,

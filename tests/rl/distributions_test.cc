@@ -56,8 +56,8 @@ TEST(ImportanceWeight, RatioOfTakenActionWithoutGradient) {
   const torch::Tensor pi = tensor({std::log(0.2), std::log(0.8)}, {1, 2}).requires_grad_(true);
   const torch::Tensor mu = tensor({0.0, 0.0}, {1, 2});
   const torch::Tensor actions = torch::tensor({1}, torch::kLong);
-  const torch::Tensor rho = importance_weight(pi.expand({2, 2}), mu.expand({2, 2}),
-                                              torch::tensor({1, 0}, torch::kLong));
+  const torch::Tensor rho =
+      importance_weight(pi.expand({2, 2}), mu.expand({2, 2}), torch::tensor({1, 0}, torch::kLong));
   expect_near(rho, {1.6, 0.4}, 1e-12);
   EXPECT_FALSE(rho.requires_grad());
   expect_near(categorical_log_prob(pi, actions), {std::log(0.8)}, 1e-12);

@@ -46,7 +46,8 @@ TEST(Ema, TwoUpdatesByHand) {
 }
 
 TEST(Ema, NormalizeWithAndWithoutMean) {
-  EmaState s = ema_update(ema_init(torch::kFloat64), tensor({1.0, 3.0}, {2}), 0.9);  // mean 2, var 1
+  EmaState s =
+      ema_update(ema_init(torch::kFloat64), tensor({1.0, 3.0}, {2}), 0.9);  // mean 2, var 1
   const torch::Tensor x = tensor({2.0, 5.0}, {2});
   const double scale = std::sqrt(1.0 + 1e-12) + 1e-6;
   expect_near(ema_normalize(x, s), {0.0, 3.0 / scale}, 1e-12);
@@ -94,7 +95,8 @@ TEST(Ema, MatchesIndependentLoopOverManyUpdates) {
 TEST(Ema, UpdateFromMeansEqualsUpdate) {
   const torch::Tensor x = tensor({1.0, -2.0, 0.5}, {3});
   const EmaState a = ema_update(ema_init(torch::kFloat64), x, 0.95);
-  const EmaState b = ema_update_from_means(ema_init(torch::kFloat64), x.mean(), (x * x).mean(), 0.95);
+  const EmaState b =
+      ema_update_from_means(ema_init(torch::kFloat64), x.mean(), (x * x).mean(), 0.95);
   expect_near(a.moment1, b.moment1, 1e-15);
   expect_near(a.moment2, b.moment2, 1e-15);
   EXPECT_THROW(ema_update_from_means(ema_init(torch::kFloat64), x, x, 0.95), c10::Error);

@@ -13,11 +13,15 @@ using testing::expect_near;
 using testing::tensor;
 
 // rlax/_src/multistep_test.py data (batch-major [2, 5] there, transposed here).
-torch::Tensor rlax_r() { return tensor({1.0, 0.0, -1.0, 0.0, 1.0, 0.5, 0.8, -0.7, 0.0, 2.1}, {2, 5}).t(); }
+torch::Tensor rlax_r() {
+  return tensor({1.0, 0.0, -1.0, 0.0, 1.0, 0.5, 0.8, -0.7, 0.0, 2.1}, {2, 5}).t();
+}
 torch::Tensor rlax_discount() {
   return tensor({0.5, 0.9, 1.0, 0.5, 0.8, 0.9, 0.5, 0.3, 0.8, 0.7}, {2, 5}).t();
 }
-torch::Tensor rlax_v() { return tensor({3.0, 1.0, 5.0, -5.0, 3.0, -1.7, 1.2, 2.3, 2.2, 2.7}, {2, 5}).t(); }
+torch::Tensor rlax_v() {
+  return tensor({3.0, 1.0, 5.0, -5.0, 3.0, -1.7, 1.2, 2.3, 2.2, 2.7}, {2, 5}).t();
+}
 
 TEST(LambdaReturns, MatchesRlaxTestNumbers) {
   expect_near(lambda_returns(rlax_r(), rlax_discount(), rlax_v(), 0.75).t(),
@@ -46,8 +50,8 @@ TEST(LambdaReturns, StopTargetGradients) {
 }
 
 TEST(DiscountedReturns, MatchesRlaxTestNumbersWithScalarOrVectorBootstrap) {
-  const std::vector<double> expected = {1.315, 0.63000005, 0.70000005, 1.7, 3.4,  //
-                                        1.33592, 0.9288, 0.2576, 3.192, 3.9899998};
+  const std::vector<double> expected = {1.315,   0.63000005, 0.70000005, 1.7,   3.4,  //
+                                        1.33592, 0.9288,     0.2576,     3.192, 3.9899998};
   expect_near(discounted_returns(rlax_r(), rlax_discount(), rlax_v()).t(), expected, 1e-6, 1e-5);
   // One bootstrap value per sequence [B].
   const torch::Tensor bootstrap = rlax_v()[4];
@@ -57,7 +61,8 @@ TEST(DiscountedReturns, MatchesRlaxTestNumbersWithScalarOrVectorBootstrap) {
 TEST(TruncatedGae, MatchesRlaxTestNumbers) {
   // rlax/_src/multistep_test.py; batch 1 has an episode end (γ = 0) at t = 3.
   const torch::Tensor r = tensor({0., 0., 1., 0., -0.5, 0., 0., 0., 0., 1.}, {2, 5}).t();
-  const torch::Tensor v = tensor({1., 4., -3., -2., -1., -1., -3., -2., -1., 0.0, 5., -1.}, {2, 6}).t();
+  const torch::Tensor v =
+      tensor({1., 4., -3., -2., -1., -1., -3., -2., -1., 0.0, 5., -1.}, {2, 6}).t();
   const torch::Tensor g =
       tensor({0.99, 0.99, 0.99, 0.99, 0.99, 0.9, 0.9, 0.9, 0.0, 0.9}, {2, 5}).t();
   expect_near(truncated_generalized_advantage_estimation(r, g, 1.0, v).t(),

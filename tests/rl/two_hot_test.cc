@@ -26,8 +26,8 @@ TEST(TwoHot, ScalarOnABinIsOneHot) {
 TEST(TwoHot, ScalarBetweenBinsSplitsByDistance) {
   // 0.3 lies between 0.25 and 0.5: p_lower = (0.5 - 0.3)/(0.25 + 1e-5).
   const double p_low = 0.2 / 0.25001;
-  expect_near(transform_to_2hot(tensor({0.3}, {1}), kMin, kMax, kBins),
-              {0, p_low, 1 - p_low, 0, 0}, 1e-12);
+  expect_near(transform_to_2hot(tensor({0.3}, {1}), kMin, kMax, kBins), {0, p_low, 1 - p_low, 0, 0},
+              1e-12);
 }
 
 TEST(TwoHot, ClipsToTheEndBins) {
@@ -59,7 +59,8 @@ TEST(TwoHot, GradientReachesTheScalarInsideTheRangeOnly) {
 
 TEST(TwoHotIntegerBins, HandValues) {
   // Bins -3..3 (index = bin + 3).
-  const torch::Tensor probs = transform_to_2hot_integer_bins(tensor({2.3, -0.5, 7.0, -2.0}, {4}), 3);
+  const torch::Tensor probs =
+      transform_to_2hot_integer_bins(tensor({2.3, -0.5, 7.0, -2.0}, {4}), 3);
   ASSERT_EQ(probs.sizes(), (torch::IntArrayRef{4, 7}));
   const double p23 = 0.7 / 1.00001, p05 = 0.5 / 1.00001;
   expect_near(probs[0], {0, 0, 0, 0, 0, p23, 1 - p23}, 1e-12);
@@ -104,8 +105,10 @@ TEST(SoftmaxCrossEntropy, HandValues) {
 
 TEST(SoftmaxCrossEntropy, TwoHotTargetGradientIsSoftmaxMinusTarget) {
   // The categorical value loss: d/dlogits CE(logits, two_hot) = softmax - two_hot.
-  const torch::Tensor logits = tensor({0.3, -0.2, 1.0, 0.0, 0.5, -1.0, 0.2}, {7}).requires_grad_(true);
-  const torch::Tensor target = transform_to_2hot_integer_bins(signed_hyperbolic(tensor({2.0}, {})), 3);
+  const torch::Tensor logits =
+      tensor({0.3, -0.2, 1.0, 0.0, 0.5, -1.0, 0.2}, {7}).requires_grad_(true);
+  const torch::Tensor target =
+      transform_to_2hot_integer_bins(signed_hyperbolic(tensor({2.0}, {})), 3);
   softmax_cross_entropy(logits, target).backward();
   expect_near(logits.grad(), torch::softmax(logits.detach(), -1) - target, 1e-12);
 }

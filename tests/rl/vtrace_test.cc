@@ -54,9 +54,9 @@ TEST(VTrace, ClipThresholdsAndLambda) {
   //   δ = [1.5·1, -0.25]; errors = [1.5 + 0.5·0.5·(-0.25), -0.25] = [1.4375, -0.25]
   //   targets = [2.4375, 1.75]; q_bootstrap_0 = 0.5·1.75 + 0.5·v_tm1[1] = 1.875
   //   q_estimate = [1 + 0.5·1.875, 1.5] = [1.9375, 1.5]; pg = [2·0.9375, -0.25]
-  const VTraceOutput out = vtrace_td_error_and_advantage(
-      c.v_tm1, c.v_t, c.r_t, c.discount_t, c.rho_tm1, /*lambda=*/0.5,
-      /*clip_rho_threshold=*/1.5, /*clip_pg_rho_threshold=*/2.0);
+  const VTraceOutput out =
+      vtrace_td_error_and_advantage(c.v_tm1, c.v_t, c.r_t, c.discount_t, c.rho_tm1, /*lambda=*/0.5,
+                                    /*clip_rho_threshold=*/1.5, /*clip_pg_rho_threshold=*/2.0);
   expect_near(out.errors, {1.4375, -0.25});
   expect_near(out.q_estimate, {1.9375, 1.5});
   expect_near(out.pg_advantage, {1.875, -0.25});
@@ -85,11 +85,15 @@ std::vector<double> impala_vs(const std::vector<double>& v, double bootstrap,
 TEST(VTrace, MatchesImpalaExplicitSumWithBoundariesAndClipping) {
   // T = 5, B = 2; batch 0 ends an episode at t = 2; ρ above and below the clips.
   const int64_t T = 5, B = 2;
-  const std::vector<std::vector<double>> v = {{0.5, -1.0, 2.0, 0.3, 1.1}, {3.0, 2.5, -0.5, 0.0, 1.0}};
+  const std::vector<std::vector<double>> v = {{0.5, -1.0, 2.0, 0.3, 1.1},
+                                              {3.0, 2.5, -0.5, 0.0, 1.0}};
   const std::vector<double> bootstrap = {0.7, -2.0};
-  const std::vector<std::vector<double>> r = {{1.0, 0.0, -1.0, 0.5, 0.2}, {0.0, 0.3, 1.0, -0.7, 2.0}};
-  const std::vector<std::vector<double>> g = {{0.9, 0.9, 0.0, 0.9, 0.9}, {0.99, 0.99, 0.99, 0.99, 0.0}};
-  const std::vector<std::vector<double>> rho = {{1.7, 0.3, 2.5, 0.9, 1.0}, {0.6, 3.0, 1.1, 0.2, 1.4}};
+  const std::vector<std::vector<double>> r = {{1.0, 0.0, -1.0, 0.5, 0.2},
+                                              {0.0, 0.3, 1.0, -0.7, 2.0}};
+  const std::vector<std::vector<double>> g = {{0.9, 0.9, 0.0, 0.9, 0.9},
+                                              {0.99, 0.99, 0.99, 0.99, 0.0}};
+  const std::vector<std::vector<double>> rho = {{1.7, 0.3, 2.5, 0.9, 1.0},
+                                                {0.6, 3.0, 1.1, 0.2, 1.4}};
   const double lambda = 0.9, clip_rho = 1.2, clip_pg = 0.8;
 
   // Time-major tensors.
@@ -104,17 +108,19 @@ TEST(VTrace, MatchesImpalaExplicitSumWithBoundariesAndClipping) {
     v_next[b].erase(v_next[b].begin());
     v_next[b].push_back(bootstrap[b]);
   }
-  const VTraceOutput out = vtrace_td_error_and_advantage(
-      time_major(v), time_major(v_next), time_major(r), time_major(g), time_major(rho), lambda,
-      clip_rho, clip_pg);
+  const VTraceOutput out =
+      vtrace_td_error_and_advantage(time_major(v), time_major(v_next), time_major(r), time_major(g),
+                                    time_major(rho), lambda, clip_rho, clip_pg);
 
   std::vector<double> expected_errors(T * B), expected_pg(T * B);
   for (int64_t b = 0; b < B; ++b) {
-    const std::vector<double> vs = impala_vs(v[b], bootstrap[b], r[b], g[b], rho[b], lambda, clip_rho);
+    const std::vector<double> vs =
+        impala_vs(v[b], bootstrap[b], r[b], g[b], rho[b], lambda, clip_rho);
     for (int64_t t = 0; t < T; ++t) {
       expected_errors[t * B + b] = vs[t] - v[b][t];
       // IMPALA's policy-gradient target r_s + γ_s·v_{s+1}, with rlax's λ-mix.
-      const double next = t + 1 < T ? lambda * vs[t + 1] + (1 - lambda) * v[b][t + 1] : bootstrap[b];
+      const double next =
+          t + 1 < T ? lambda * vs[t + 1] + (1 - lambda) * v[b][t + 1] : bootstrap[b];
       expected_pg[t * B + b] = std::min(clip_pg, rho[b][t]) * (r[b][t] + g[b][t] * next - v[b][t]);
     }
   }
@@ -126,10 +132,12 @@ TEST(VTrace, MatchesRlaxTestNumbers) {
   // rlax/_src/vtrace_test.py (B = 2, T = 4 there; transposed to time-major).
   const torch::Tensor mu_logits = tensor({8.9, 0.7, 5.0, 1.0, 0.6, 0.1, -0.9, -0.1,  //
                                           0.3, -5.0, 1.0, -8.0, 0.3, 1.7, 4.7, 3.3},
-                                         {2, 4, 2}).transpose(0, 1);
+                                         {2, 4, 2})
+                                      .transpose(0, 1);
   const torch::Tensor pi_logits = tensor({0.4, 0.5, 9.2, 8.8, 0.7, 4.4, 7.9, 1.4,  //
                                           1.0, 0.9, 1.0, -1.0, -4.3, 8.7, 0.8, 0.3},
-                                         {2, 4, 2}).transpose(0, 1);
+                                         {2, 4, 2})
+                                      .transpose(0, 1);
   const torch::Tensor actions =
       torch::tensor({0, 1, 0, 0, 1, 0, 0, 1}, torch::kLong).reshape({2, 4}).t();
   const torch::Tensor r = tensor({-1.3, -1.3, 2.3, 42.0, 1.3, 5.3, -3.3, -5.0}, {2, 4}).t();
@@ -140,11 +148,13 @@ TEST(VTrace, MatchesRlaxTestNumbers) {
   const torch::Tensor rho = importance_weight(pi_logits, mu_logits, actions);
 
   const VTraceOutput out = vtrace_td_error_and_advantage(v, v_t, r, g, rho);
-  expect_near(out.errors.t(), {-1.6155143, -3.4973226, 1.8670533, 5.0316002e1,  //
-                               1.4662437, 3.6116405, -8.3327293e-5, -1.3540000e1},
+  expect_near(out.errors.t(),
+              {-1.6155143, -3.4973226, 1.8670533, 5.0316002e1,  //
+               1.4662437, 3.6116405, -8.3327293e-5, -1.3540000e1},
               1e-6, 1e-3);
-  expect_near(out.pg_advantage.t(), {-1.6155143, -3.4973226, 1.8670534, 5.0316002e1,  //
-                                     1.4662433, 3.6116405, -8.3369283e-05, -1.3540000e+1},
+  expect_near(out.pg_advantage.t(),
+              {-1.6155143, -3.4973226, 1.8670534, 5.0316002e1,  //
+               1.4662433, 3.6116405, -8.3369283e-05, -1.3540000e+1},
               1e-6, 1e-3);
 }
 
