@@ -8,15 +8,16 @@
 // Which variant Disco uses. The reference (disco_rl/value_fns/value_utils.py,
 // scalar_to_categorical_value and value_logits_to_scalar) calls
 // rlax.transform_to_2hot / transform_from_2hot with min = -max_abs_value,
-// max = +max_abs_value and num_bins = the head's size (Disco103: 300, 601).
+// max = +max_abs_value and num_bins = the head's size (Disco103: max_abs_value 300, 601 bins).
 // Those bins are the integers -300..300, where the rlax formula reduces to the
 // golden README's integer form: low = floor(x), up = ceil(x),
 // p_low = (up - x)/(up - low + 1e-5), p_up = 1 - p_low. Both are provided:
 // transform_to_2hot is rlax's general form; transform_to_2hot_integer_bins
-// computes the integer form directly, which rounds like the golden file (the
-// general form in float32 rescales x by (num_bins-1)/(max-min) and back, which
-// moves bin weights by ~1e-5, and for |x| < ~1e-5 may round x + 300 onto a
-// bin). Note the 1e-5 in both: on an exact bin, p_low = 0 and p_up = 1, and
+// computes the integer form directly, following the golden README literally
+// (in float32 the general form rescales x by (num_bins-1)/(max-min) and back,
+// which moves bin weights by ~1e-5, and for |x| < ~1e-5 may round x + 300 onto
+// a bin). Both reproduce the golden loss/value within its tolerance
+// (tests/rl/golden_value_test.cc). Note the 1e-5 in both: on an exact bin, p_low = 0 and p_up = 1, and
 // elsewhere the weights sum to 1 but miss the exact x by ~1e-5 relative.
 #pragma once
 
