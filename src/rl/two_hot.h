@@ -17,8 +17,8 @@
 // (in float32 the general form rescales x by (num_bins-1)/(max-min) and back,
 // which moves bin weights by ~1e-5, and for |x| < ~1e-5 may round x + 300 onto
 // a bin). Both reproduce the golden loss/value within its tolerance
-// (tests/rl/golden_value_test.cc). Note the 1e-5 in both: on an exact bin, p_low = 0 and p_up = 1, and
-// elsewhere the weights sum to 1 but miss the exact x by ~1e-5 relative.
+// (tests/rl/golden_value_test.cc). Note the 1e-5 in both: on an exact bin, p_low = 0 and p_up = 1,
+// and elsewhere the weights sum to 1 but miss the exact x by ~1e-5 relative.
 #pragma once
 
 #include <torch/types.h>
