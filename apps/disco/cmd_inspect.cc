@@ -7,6 +7,20 @@
 #include "io/npz.h"
 
 namespace disco::cli {
+namespace {
+
+// 754778 -> "754,778"
+std::string with_thousands(int64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
 
 void add_inspect_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("inspect", "List the arrays of an .npz file");
@@ -29,7 +43,7 @@ void add_inspect_command(CLI::App& app) {
                 << "\n";
       total += array.num_values();
     }
-    std::cout << archive.size() << " arrays, " << total << " values\n";
+    std::cout << archive.size() << " arrays, " << with_thousands(total) << " values\n";
   });
 }
 
