@@ -60,4 +60,16 @@ class UpdateRule {
   }
 };
 
+// Which loss steps count: loss_mask [T, B] = (discounts[:T] > 0) from the
+// actor's discounts [T+1, B], i.e. not a step where the agent acted on a LAST
+// time step (the reference's agent.py `masks`).
+inline torch::Tensor loss_mask_from_discounts(const torch::Tensor& discounts) {
+  return (discounts.slice(0, 0, discounts.size(0) - 1) > 0).to(discounts.scalar_type());
+}
+
+// The learner's scalar loss: Σ(per_step·loss_mask)/(Σ loss_mask + 1e-8).
+inline torch::Tensor masked_total_loss(const torch::Tensor& per_step, const torch::Tensor& loss_mask) {
+  return (per_step * loss_mask).sum() / (loss_mask.sum() + 1e-8);
+}
+
 }  // namespace disco

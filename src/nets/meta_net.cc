@@ -1,0 +1,329 @@
+#include "nets/meta_net.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "core/rng.h"
+#include "nets/haiku_init.h"
+#include "rl/batch_lookup.h"
+#include "rl/transforms.h"
+
+namespace disco {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// Haiku module paths of the meta-network and of its meta-RNN's unroll.
+const std::string kNet = "lstm";
+const std::string kMetaRnn = "lstm/~/meta_lstm/~unroll";
+
+std::string mlp_layer(const std::string& mlp, size_t i) {
+  return mlp + "/~/linear_" + std::to_string(i);
+}
+std::string conv_block(const std::string& sequential, size_t i) {
+  return sequential + (i == 0 ? "/conv1_d" : "/conv1_d_" + std::to_string(i));
+}
+
+// One parameter: its shape and Haiku initialiser (truncated normal with
+// `stddev`, or zeros for biases).
+struct ParamSpec {
+  std::vector<int64_t> shape;
+  std::optional<double> stddev;  // nullopt: zeros
+};
+using ParamSpecs = std::map<std::string, ParamSpec>;
+
+void linear_spec(ParamSpecs& specs, const std::string& prefix, int64_t in, int64_t out,
+                 std::optional<double> stddev = std::nullopt) {
+  specs[prefix + "/w"] = {{in, out}, stddev.value_or(1.0 / std::sqrt(double(in)))};
+  specs[prefix + "/b"] = {{out}, std::nullopt};
+}
+void conv_spec(ParamSpecs& specs, const std::string& prefix, int64_t in, int64_t out) {
+  specs[prefix + "/w"] = {{1, in, out}, 1.0 / std::sqrt(double(in))};
+  specs[prefix + "/b"] = {{out}, std::nullopt};
+}
+int64_t mlp_spec(ParamSpecs& specs, const std::string& prefix, int64_t in,
+                 const std::vector<int64_t>& sizes) {
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    linear_spec(specs, mlp_layer(prefix, i), in, sizes[i]);
+    in = sizes[i];
+  }
+  return in;
+}
+// Conv blocks read [x, mean_a x], hence 2·in input channels.
+int64_t conv_net_spec(ParamSpecs& specs, const std::string& prefix, int64_t in,
+                      const std::vector<int64_t>& channels) {
+  for (size_t i = 0; i < channels.size(); ++i) {
+    conv_spec(specs, conv_block(prefix, i), 2 * in, channels[i]);
+    in = channels[i];
+  }
+  return in;
+}
+
+// Input sizes of _construct_input for embeddings of size `e` and an
+// action-conditional embedding of size `c`: 9 scalar channels, 14 embedded
+// y/z channels, mean and selected action-conditional embedding.
+int64_t base_input_size(int64_t e, int64_t c) { return 9 + 14 * e + 2 * c; }
+// π, μ, π', ẑ, ẑ', q, qv_adv, normalized qv_adv, one-hot action.
+int64_t action_input_size(int64_t e) { return 7 + 2 * e; }
+
+// Specs of the y_net/z_net/action-conditional part under `prefix`; returns
+// the size of the constructed input.
+int64_t input_net_spec(ParamSpecs& specs, const std::string& prefix, int64_t prediction_size,
+                       const std::vector<int64_t>& embedding, const std::vector<int64_t>& channels) {
+  const int64_t e = mlp_spec(specs, prefix + "/mlp", prediction_size, embedding);
+  mlp_spec(specs, prefix + "/mlp_1", prediction_size, embedding);
+  const int64_t c = conv_net_spec(specs, prefix + "/sequential", action_input_size(e), channels);
+  return base_input_size(e, c);
+}
+
+ParamSpecs meta_net_specs(const MetaNetSettings& s) {
+  if (s.embedding_size.empty() || s.policy_channels.empty() || s.policy_target_channels.empty() ||
+      s.meta_rnn_embedding_size.empty() || s.meta_rnn_pred_embedding_size.empty() ||
+      s.meta_rnn_policy_channels.empty()) {
+    throw std::invalid_argument("MetaNetSettings: layer size lists must not be empty");
+  }
+  ParamSpecs specs;
+  const int64_t h = s.hidden_size, hm = s.meta_rnn_hidden_size;
+  const int64_t in = input_net_spec(specs, kNet, s.prediction_size, s.embedding_size, s.policy_channels);
+  linear_spec(specs, kNet + "/lstm/linear", in + h, 4 * h);
+  linear_spec(specs, kNet + "/linear", hm, h, s.state_stddev);
+  linear_spec(specs, kNet + "/linear_1", h, 1, s.output_stddev);
+  linear_spec(specs, kNet + "/linear_2", h, s.prediction_size, s.aux_stddev);
+  linear_spec(specs, kNet + "/linear_3", h, s.prediction_size, s.aux_stddev);
+  const int64_t pc = conv_net_spec(specs, kNet + "/sequential_1", h + s.policy_channels.back(),
+                                   s.policy_target_channels);
+  linear_spec(specs, kNet + "/linear_4", pc, 1, s.policy_target_stddev);
+
+  const int64_t min = input_net_spec(specs, kMetaRnn, s.prediction_size,
+                                     s.meta_rnn_pred_embedding_size, s.meta_rnn_policy_channels);
+  // Meta-RNN input: its own meta input, meta_input_emb, y_net(softmax(y^)).
+  const int64_t e = mlp_spec(specs, kMetaRnn + "/mlp_2",
+                             min + 1 + s.meta_rnn_pred_embedding_size.back(),
+                             s.meta_rnn_embedding_size);
+  linear_spec(specs, kMetaRnn + "/lstm/linear", e + hm, 4 * hm);
+  return specs;
+}
+
+std::string shape_str(at::IntArrayRef shape) {
+  std::ostringstream out;
+  out << shape;
+  return out.str();
+}
+
+// ----- forward pieces ------------------------------------------------------
+
+// hk.nets.MLP: Linear layers with ReLU between them (not after the last).
+torch::Tensor mlp(torch::Tensor x, const ParamMap& params, const std::string& prefix, size_t layers) {
+  for (size_t i = 0; i < layers; ++i) {
+    x = linear(x, params, mlp_layer(prefix, i));
+    if (i + 1 < layers) x = torch::relu(x);
+  }
+  return x;
+}
+
+// Blocks x <- relu(Conv1D_k1([x, mean_a x])) over x [T, B, A, C].
+torch::Tensor conv_net(torch::Tensor x, const ParamMap& params, const std::string& prefix,
+                       size_t blocks) {
+  for (size_t i = 0; i < blocks; ++i) {
+    const auto mean = x.mean(2, /*keepdim=*/true).expand_as(x);
+    x = torch::relu(conv1d_k1(torch::cat({x, mean}, -1), params, conv_block(prefix, i)));
+  }
+  return x;
+}
+
+// [x_t, x_{t+1}] for t < T, over x [T+1, ...] (input_transforms.td_pair).
+torch::Tensor td_pair(const torch::Tensor& x) {
+  const int64_t n = x.size(0);
+  return torch::cat({x.slice(0, 0, n - 1), x.slice(0, 1, n)}, -1);
+}
+
+torch::Tensor first(const torch::Tensor& x, int64_t t) { return x.slice(0, 0, t); }
+
+// The reference's _construct_input with the Disco103 input option: returns
+// the per-step input [T, B, D] and the action-conditional embedding
+// [T, B, A, C]. Module weights are read under `prefix`.
+std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
+                                                        const ParamMap& params,
+                                                        const std::string& prefix,
+                                                        size_t embedding_layers,
+                                                        size_t conv_blocks) {
+  const int64_t t = in.is_terminal.size(0);
+  const int64_t num_actions = in.agent_logits.size(2);
+  const auto actions = first(in.actions, t).to(torch::kLong);  // [T, B]
+  const auto select = [&](const torch::Tensor& x) { return rl::batch_lookup(x, actions); };
+  const auto col = [](const torch::Tensor& x) { return x.unsqueeze(-1); };
+
+  // Policies, gradients stopped (stop_grad in the input option).
+  const auto policy = torch::softmax(in.agent_logits, -1).detach();  // [T+1, B, A]
+  const auto pi = first(policy, t);
+  const auto mu = first(torch::softmax(in.behaviour_logits, -1).detach(), t);
+  const auto pi_target = first(torch::softmax(in.target_logits, -1).detach(), t);
+
+  // Embeddings of the predictions (y_net = mlp, z_net = mlp_1).
+  const auto y_emb = mlp(torch::softmax(in.agent_y, -1), params, prefix + "/mlp", embedding_layers);
+  const auto y_emb_target =
+      mlp(torch::softmax(in.target_y, -1), params, prefix + "/mlp", embedding_layers);
+  const auto z_emb =
+      mlp(torch::softmax(in.agent_z, -1), params, prefix + "/mlp_1", embedding_layers);  // [T+1,B,A,E]
+  const auto z_emb_target =
+      mlp(torch::softmax(in.target_z, -1), params, prefix + "/mlp_1", embedding_layers);
+  const auto pi_weighted = [&](const torch::Tensor& z) { return (z * col(policy)).sum(2); };
+  const auto max_a = [](const torch::Tensor& z) { return std::get<0>(z.max(2)); };
+
+  std::vector<torch::Tensor> channels = {
+      col(select(pi)),
+      col(select(mu)),
+      col(rl::signed_logp1(in.rewards)),
+      col(1.0 - in.is_terminal),
+      td_pair(col(rl::signed_logp1(in.v_scalar))).detach(),
+      col(rl::signed_logp1(in.adv)).detach(),
+      col(in.normalized_adv).detach(),
+      col(select(pi_target)),
+      td_pair(y_emb),
+      td_pair(y_emb_target),
+      select(first(z_emb, t)),
+      td_pair(pi_weighted(z_emb)),
+      td_pair(max_a(z_emb)),
+      select(first(z_emb_target, t)),
+      td_pair(pi_weighted(z_emb_target)),
+      td_pair(max_a(z_emb_target)),
+  };
+
+  // Action-conditional features per (t, b, a), then the shared 1x1 convs.
+  const auto one_hot = F::one_hot(actions, num_actions).to(pi.scalar_type());
+  const auto action_features = torch::cat(
+      {col(pi), col(mu), col(pi_target), first(z_emb, t), first(z_emb_target, t),
+       col(first(rl::signed_logp1(in.target_q), t)).detach(),
+       col(first(rl::signed_logp1(in.qv_adv), t)).detach(),
+       col(first(in.normalized_qv_adv, t)).detach(), col(one_hot)},
+      -1);
+  const auto act_cond_emb = conv_net(action_features, params, prefix + "/sequential", conv_blocks);
+  channels.push_back(act_cond_emb.mean(2));
+  channels.push_back(select(act_cond_emb));
+  return {torch::cat(channels, -1), act_cond_emb};
+}
+
+void check_inputs(const MetaNetInputs& in) {
+  TORCH_CHECK(in.is_terminal.dim() == 2, "meta-net: is_terminal must be [T, B], got ",
+              in.is_terminal.sizes());
+  const int64_t t = in.is_terminal.size(0), b = in.is_terminal.size(1);
+  TORCH_CHECK(in.agent_logits.dim() == 3 && in.agent_logits.size(0) == t + 1 &&
+                  in.agent_logits.size(1) == b,
+              "meta-net: agent logits must be [T+1, B, A] with T = ", t, ", B = ", b, ", got ",
+              in.agent_logits.sizes());
+  const auto expect = [&](const torch::Tensor& x, std::vector<int64_t> shape, const char* what) {
+    TORCH_CHECK(x.defined() && x.sizes() == at::IntArrayRef(shape), "meta-net: ", what,
+                " must have shape ", shape_str(shape), ", got ",
+                x.defined() ? shape_str(x.sizes()) : std::string("nothing"));
+  };
+  const int64_t a = in.agent_logits.size(2);
+  const int64_t y = in.agent_y.defined() ? in.agent_y.size(-1) : 0;
+  expect(in.behaviour_logits, {t + 1, b, a}, "behaviour logits");
+  expect(in.target_logits, {t + 1, b, a}, "target logits");
+  expect(in.agent_y, {t + 1, b, y}, "agent y");
+  expect(in.target_y, {t + 1, b, y}, "target y");
+  expect(in.agent_z, {t + 1, b, a, y}, "agent z");
+  expect(in.target_z, {t + 1, b, a, y}, "target z");
+  expect(in.actions, {t + 1, b}, "actions");
+  expect(in.rewards, {t, b}, "rewards");
+  expect(in.v_scalar, {t + 1, b}, "v_scalar");
+  expect(in.adv, {t, b}, "adv");
+  expect(in.normalized_adv, {t, b}, "normalized_adv");
+  expect(in.target_q, {t + 1, b, a}, "target q");
+  expect(in.qv_adv, {t + 1, b, a}, "qv_adv");
+  expect(in.normalized_qv_adv, {t + 1, b, a}, "normalized_qv_adv");
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<int64_t>> meta_net_param_shapes(const MetaNetSettings& settings) {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& [name, spec] : meta_net_specs(settings)) shapes[name] = spec.shape;
+  return shapes;
+}
+
+ParamMap init_meta_net_params(const MetaNetSettings& settings, uint64_t seed,
+                              const torch::TensorOptions& options) {
+  Rng rng(seed);
+  ParamMap params;
+  for (const auto& [name, spec] : meta_net_specs(settings)) {
+    params[name] = spec.stddev ? truncated_normal(spec.shape, *spec.stddev, rng, options)
+                               : torch::zeros(spec.shape, options);
+  }
+  return params;
+}
+
+void check_meta_net_params(const ParamMap& params, const MetaNetSettings& settings) {
+  const auto shapes = meta_net_param_shapes(settings);
+  for (const auto& [name, shape] : shapes) {
+    auto it = params.find(name);
+    if (it == params.end()) throw std::invalid_argument("meta-network: missing parameter '" + name + "'");
+    if (it->second.sizes() != at::IntArrayRef(shape)) {
+      throw std::invalid_argument("meta-network: parameter '" + name + "' has shape " +
+                                  shape_str(it->second.sizes()) + ", expected " + shape_str(shape));
+    }
+    if (it->second.scalar_type() != torch::kFloat32) {
+      throw std::invalid_argument("meta-network: parameter '" + name + "' must be float32");
+    }
+  }
+  for (const auto& [name, tensor] : params) {
+    if (!shapes.count(name)) {
+      throw std::invalid_argument("meta-network: unexpected parameter '" + name + "'");
+    }
+  }
+}
+
+LstmState meta_rnn_initial_state(const MetaNetSettings& settings,
+                                 const torch::TensorOptions& options) {
+  return lstm_zero_state({}, settings.meta_rnn_hidden_size, options);
+}
+
+MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_state,
+                              const MetaNetInputs& in, const MetaNetSettings& s) {
+  check_inputs(in);
+  const int64_t t = in.is_terminal.size(0), b = in.is_terminal.size(1);
+  const int64_t num_actions = in.agent_logits.size(2);
+  MetaNetOutputs out;
+
+  auto [x, act_cond_emb] =
+      construct_input(in, params, kNet, s.embedding_size.size(), s.policy_channels.size());
+  out.intermediates["meta_input"] = x;
+  out.intermediates["act_cond_emb"] = act_cond_emb;
+
+  // Trajectory LSTM backwards in time, reset before steps that end an episode.
+  const auto zero = lstm_zero_state({b}, s.hidden_size, x.options());
+  const auto traj = lstm_unroll(x, in.is_terminal, zero, params, kNet + "/lstm", /*reverse=*/true).first;
+  out.intermediates["traj_lstm_out"] = traj;
+
+  // Multiplicative interaction with the per-lifetime meta-RNN's output.
+  const auto mult = traj * linear(meta_rnn_state.hidden, params, kNet + "/linear");
+  out.intermediates["mult_out"] = mult;
+
+  out.meta_input_emb = linear(mult, params, kNet + "/linear_1");
+  out.y = linear(mult, params, kNet + "/linear_2");
+  out.z = linear(mult, params, kNet + "/linear_3");
+  auto w = torch::cat({mult.unsqueeze(2).expand({t, b, num_actions, mult.size(-1)}), act_cond_emb}, -1);
+  w = conv_net(w, params, kNet + "/sequential_1", s.policy_target_channels.size());
+  out.pi = linear(w, params, kNet + "/linear_4").squeeze(-1);
+
+  // Meta-RNN: its own meta input plus the targets, embedded, averaged, one step.
+  const auto meta_lstm_input = construct_input(in, params, kMetaRnn, s.meta_rnn_pred_embedding_size.size(),
+                                               s.meta_rnn_policy_channels.size())
+                                   .first;
+  out.intermediates["meta_lstm_input"] = meta_lstm_input;
+  const auto y_emb = mlp(torch::softmax(out.y, -1), params, kMetaRnn + "/mlp",
+                         s.meta_rnn_pred_embedding_size.size());
+  const auto rnn_in = mlp(torch::cat({meta_lstm_input, out.meta_input_emb, y_emb}, -1), params,
+                          kMetaRnn + "/mlp_2", s.meta_rnn_embedding_size.size());
+  const auto x_avg = rnn_in.mean(std::vector<int64_t>{0, 1});
+  out.intermediates["meta_lstm_x_avg"] = x_avg;
+  out.meta_rnn_state = lstm_step(x_avg, meta_rnn_state, params, kMetaRnn + "/lstm");
+  return out;
+}
+
+}  // namespace disco

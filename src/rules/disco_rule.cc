@@ -1,0 +1,235 @@
+#include "rules/disco_rule.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "io/npz_tensors.h"
+#include "rl/batch_lookup.h"
+#include "rl/distributions.h"
+
+namespace disco {
+namespace {
+
+const std::string kTargetParams = "target_params/";
+
+const torch::Tensor& entry(const std::map<std::string, torch::Tensor>& map, const std::string& key,
+                           const char* what) {
+  auto it = map.find(key);
+  if (it == map.end() || !it->second.defined()) {
+    throw std::invalid_argument(std::string("disco rule: ") + what + " has no '" + key + "'");
+  }
+  return it->second;
+}
+
+rl::EmaState ema_state(const MetaState& state, const std::string& name) {
+  return {entry(state, name + "/moment1", "meta-state"), entry(state, name + "/moment2", "meta-state"),
+          entry(state, name + "/decay_product", "meta-state")};
+}
+
+void put_ema_state(MetaState& state, const std::string& name, const rl::EmaState& ema) {
+  state[name + "/moment1"] = ema.moment1;
+  state[name + "/moment2"] = ema.moment2;
+  state[name + "/decay_product"] = ema.decay_product;
+}
+
+}  // namespace
+
+HeadSpecs DiscoRule::flat_output_spec(int num_actions) const {
+  return {{"logits", {num_actions}}, {"y", {settings_.net.prediction_size}}};
+}
+
+HeadSpecs DiscoRule::model_output_spec(int num_actions) const {
+  return {{"z", {settings_.net.prediction_size}},
+          {"aux_pi", {num_actions}},
+          {"q", {settings_.value.num_bins}}};
+}
+
+ParamMap DiscoRule::init_meta_params(uint64_t seed) const {
+  return init_meta_net_params(settings_.net, seed);
+}
+
+MetaState DiscoRule::init_meta_state(const ParamMap& agent_params) const {
+  auto options = torch::TensorOptions().dtype(torch::kFloat32);
+  if (!agent_params.empty()) options = options.device(agent_params.begin()->second.device());
+  MetaState state = disco_initial_rule_state(settings_, options);
+  for (const auto& [name, p] : agent_params) state[kTargetParams + name] = p.detach().clone();
+  return state;
+}
+
+std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap& meta_params,
+                                                                 const MetaState& meta_state,
+                                                                 const UpdateRuleInputs& inputs,
+                                                                 const AgentOuts& target_out) const {
+  const AgentOuts& agent = inputs.agent_out;
+  const AgentOuts& behaviour = inputs.behaviour_agent_out;
+  const auto is_terminal = inputs.is_terminal.to(inputs.rewards.scalar_type());
+
+  const DiscoValueResult value = disco_value_outs(
+      entry(agent, "q", "agent_out"), entry(target_out, "q", "target_out"),
+      entry(agent, "logits", "agent_out"), entry(behaviour, "logits", "behaviour_agent_out"),
+      inputs.actions, inputs.rewards, is_terminal, ema_state(meta_state, "adv_ema"),
+      ema_state(meta_state, "td_ema"), settings_.value);
+  const DiscoValueOuts& v = value.outs;
+
+  MetaNetInputs net_in;
+  net_in.agent_logits = entry(agent, "logits", "agent_out");
+  net_in.behaviour_logits = entry(behaviour, "logits", "behaviour_agent_out");
+  net_in.target_logits = entry(target_out, "logits", "target_out");
+  net_in.agent_y = entry(agent, "y", "agent_out");
+  net_in.target_y = entry(target_out, "y", "target_out");
+  net_in.agent_z = entry(agent, "z", "agent_out");
+  net_in.target_z = entry(target_out, "z", "target_out");
+  net_in.actions = inputs.actions;
+  net_in.rewards = inputs.rewards;
+  net_in.is_terminal = is_terminal;
+  net_in.v_scalar = v.v_scalar;
+  net_in.adv = v.adv;
+  net_in.normalized_adv = v.normalized_adv;
+  net_in.target_q = v.q;
+  net_in.qv_adv = v.qv_adv;
+  net_in.normalized_qv_adv = v.normalized_qv_adv;
+  const LstmState rnn_state{entry(meta_state, "meta_rnn/hidden", "meta-state"),
+                            entry(meta_state, "meta_rnn/cell", "meta-state")};
+  MetaNetOutputs net = meta_net_apply(meta_params, rnn_state, net_in, settings_.net);
+
+  MetaOuts outs{{"pi", net.pi}, {"y", net.y}, {"z", net.z}, {"meta_input_emb", net.meta_input_emb}};
+  for (const auto& [name, x] : v.as_map()) outs["value_outs/" + name] = x;
+  for (const auto& [name, x] : net.intermediates) outs["intermediates/" + name] = x;
+  for (const char* head : {"logits", "y", "z", "q"}) {
+    outs[std::string("target_out/") + head] = entry(target_out, head, "target_out");
+  }
+
+  MetaState next = meta_state;
+  next["meta_rnn/hidden"] = net.meta_rnn_state.hidden;
+  next["meta_rnn/cell"] = net.meta_rnn_state.cell;
+  put_ema_state(next, "adv_ema", value.adv_ema);
+  put_ema_state(next, "td_ema", value.td_ema);
+  return {std::move(outs), std::move(next)};
+}
+
+std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_params,
+                                                          const ParamMap& agent_params,
+                                                          const MetaState& meta_state,
+                                                          const UpdateRuleInputs& inputs,
+                                                          const UnrollFn& unroll_agent) const {
+  ParamMap target_params;
+  for (const auto& [key, p] : meta_state) {
+    if (key.rfind(kTargetParams, 0) == 0) target_params[key.substr(kTargetParams.size())] = p;
+  }
+  if (target_params.empty()) {
+    throw std::invalid_argument(
+        "disco rule: meta-state has no target_params/ (create it with init_meta_state)");
+  }
+  AgentOuts target_out;
+  {
+    torch::NoGradGuard no_grad;  // the target network's outputs are inputs here
+    target_out = unroll_agent(target_params, inputs.observations, inputs.should_reset_mask_fwd());
+  }
+  auto [outs, next] = unroll_with_target_out(meta_params, meta_state, inputs, target_out);
+
+  // Target network: a slow EMA of the online parameters.
+  torch::NoGradGuard no_grad;
+  const double coeff = settings_.target_params_coeff;
+  for (const auto& [name, old] : target_params) {
+    next[kTargetParams + name] = old * coeff + param(agent_params, name).detach() * (1.0 - coeff);
+  }
+  return {std::move(outs), std::move(next)};
+}
+
+std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRuleInputs& inputs,
+                                                                  const MetaOuts& meta_outs,
+                                                                  bool backprop) const {
+  const AgentOuts& agent = inputs.agent_out;
+  const int64_t t = inputs.rewards.size(0);
+  const auto a_t = inputs.actions.slice(0, 0, t).to(torch::kLong);
+  const auto& logits = entry(agent, "logits", "agent_out");
+
+  auto pi_hat = entry(meta_outs, "pi", "meta_out");
+  auto y_hat = entry(meta_outs, "y", "meta_out");
+  auto z_hat = entry(meta_outs, "z", "meta_out");
+  if (!backprop) {
+    pi_hat = pi_hat.detach();
+    y_hat = y_hat.detach();
+    z_hat = z_hat.detach();
+  }
+  std::map<std::string, torch::Tensor> terms;
+  terms["pi"] = rl::categorical_kl_divergence(pi_hat, logits.slice(0, 0, t));
+  terms["y"] = rl::categorical_kl_divergence(y_hat, entry(agent, "y", "agent_out").slice(0, 0, t));
+  terms["z"] = rl::categorical_kl_divergence(
+      z_hat, rl::batch_lookup(entry(agent, "z", "agent_out").slice(0, 0, t), a_t));
+
+  // One-step policy prediction: aux_pi[a_t] predicts the next step's logits.
+  const auto aux_pi_a = rl::batch_lookup(entry(agent, "aux_pi", "agent_out").slice(0, 0, t), a_t);
+  const auto not_terminal = 1.0 - inputs.is_terminal.to(logits.scalar_type());
+  terms["aux_policy"] =
+      rl::categorical_kl_divergence(logits.slice(0, 1, t + 1).detach(), aux_pi_a) * not_terminal;
+
+  const DiscoSettings& s = settings_;
+  terms["agent_loss"] = s.pi_cost * terms["pi"] + s.y_cost * terms["y"] + s.z_cost * terms["z"] +
+                        s.aux_policy_cost * terms["aux_policy"];
+  return terms;
+}
+
+std::map<std::string, torch::Tensor> DiscoRule::value_loss_terms(const UpdateRuleInputs& inputs,
+                                                                  const MetaOuts& meta_outs) const {
+  const int64_t t = inputs.rewards.size(0);
+  const auto a_t = inputs.actions.slice(0, 0, t).to(torch::kLong);
+  const auto q_a = rl::batch_lookup(entry(inputs.agent_out, "q", "agent_out").slice(0, 0, t), a_t);
+  const auto td = entry(meta_outs, "value_outs/q_td", "meta_out").detach();
+  std::map<std::string, torch::Tensor> terms;
+  terms["value"] = categorical_value_loss_from_td(q_a, td, settings_.value.max_abs_value);
+  terms["agent_loss_no_meta"] = terms["value"] * settings_.value_cost;
+  return terms;
+}
+
+LossOut DiscoRule::agent_loss(const UpdateRuleInputs& inputs, const MetaOuts& meta_outs,
+                              bool backprop) const {
+  auto terms = agent_loss_terms(inputs, meta_outs, backprop);
+  LossOut out;
+  out.per_step = terms.at("agent_loss");
+  torch::NoGradGuard no_grad;
+  for (const char* name : {"pi", "y", "z", "aux_policy"}) {
+    out.log[std::string(name) + "_loss"] = terms.at(name).mean();
+  }
+  const int64_t t = inputs.rewards.size(0);
+  out.log["entropy"] = rl::entropy(inputs.agent_out.at("logits").slice(0, 0, t)).mean();
+  out.log["pi_hat_entropy"] = rl::entropy(meta_outs.at("pi")).mean();
+  return out;
+}
+
+LossOut DiscoRule::agent_loss_no_meta(const UpdateRuleInputs& inputs,
+                                      const MetaOuts& meta_outs) const {
+  auto terms = value_loss_terms(inputs, meta_outs);
+  LossOut out;
+  out.per_step = terms.at("agent_loss_no_meta");
+  torch::NoGradGuard no_grad;
+  out.log["q_loss"] = terms.at("value").mean();
+  out.log["q_target"] = meta_outs.at("value_outs/q_target").mean();
+  out.log["td"] = meta_outs.at("value_outs/q_td").mean();
+  out.log["normalized_td"] = meta_outs.at("value_outs/normalized_q_td").mean();
+  return out;
+}
+
+ParamMap load_disco_meta_params(const std::string& path, const DiscoSettings& settings) {
+  ParamMap params = load_tensors(path);
+  check_meta_net_params(params, settings.net);
+  return params;
+}
+
+MetaState disco_initial_rule_state(const DiscoSettings& settings,
+                                   const torch::TensorOptions& options) {
+  const LstmState rnn = meta_rnn_initial_state(settings.net, options);
+  MetaState state{{"meta_rnn/hidden", rnn.hidden}, {"meta_rnn/cell", rnn.cell}};
+  put_ema_state(state, "adv_ema", rl::ema_init(options));
+  put_ema_state(state, "td_ema", rl::ema_init(options));
+  return state;
+}
+
+MetaState detach_meta_state(const MetaState& state) {
+  MetaState out;
+  for (const auto& [name, x] : state) out[name] = x.detach();
+  return out;
+}
+
+}  // namespace disco
