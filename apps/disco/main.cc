@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
   disco::cli::add_envs_command(app);
   disco::cli::add_env_stats_command(app);
   disco::cli::add_train_command(app);
-  disco::cli::add_play_command(app);
+  disco::cli::add_plot_command(app);
   disco::cli::add_targets_command(app);
+  disco::cli::add_play_command(app);
   // CLI11 reports an unknown subcommand as "a subcommand is required"; name it.
   const auto known = [&](const std::string& name) {
     return !std::as_const(app).get_subcommands([&](const CLI::App* sub) { return sub->check_name(name); }).empty();

@@ -1,10 +1,12 @@
 #include "nets/agent_net.h"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include "nets/haiku_init.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 namespace disco {
@@ -14,23 +16,12 @@ namespace F = torch::nn::functional;
 
 const std::string kRoot = "mlp/~/";
 
-// Haiku's TruncatedNormal(stddev): a standard normal cut at +-2, times
-// stddev (no variance correction), drawn by inverting the normal CDF so
-// one uniform draw gives one value.
-torch::Tensor truncated_normal(std::vector<int64_t> shape, double stddev, at::Generator& gen) {
-  const double lo = 0.5 * std::erfc(2.0 / std::sqrt(2.0));  // Phi(-2)
-  const double hi = 1.0 - lo;                               // Phi(2)
-  auto u = torch::rand(shape, gen, torch::dtype(torch::kFloat64));
-  auto x = std::sqrt(2.0) * torch::erfinv(2.0 * (lo + (hi - lo) * u) - 1.0);
-  return (x * stddev).to(torch::kFloat32);
-}
-
-// hk.Linear: w [in, out] ~ TruncatedNormal(w_std or 1/sqrt(in)), b = 0.
+// hk.Linear with Haiku's initialisers (nets/haiku_init.h); w_std <= 0
+// means the default 1/sqrt(fan_in).
 void init_linear(ParamMap& p, const std::string& name, int64_t in, int64_t out, double w_std,
-                 at::Generator& gen) {
-  const double std = w_std > 0 ? w_std : 1.0 / std::sqrt(static_cast<double>(in));
-  p[name + "/w"] = truncated_normal({in, out}, std, gen);
-  p[name + "/b"] = torch::zeros({out});
+                 Rng& rng) {
+  add_linear_params(p, name, in, out, rng, torch::kFloat32,
+                    w_std > 0 ? std::optional<double>(w_std) : std::nullopt);
 }
 
 torch::Tensor linear(const ParamMap& p, const std::string& name, const torch::Tensor& x) {
@@ -94,7 +85,7 @@ AgentNet::AgentNet(AgentNetSettings settings, std::vector<int> observation_shape
 }
 
 ParamMap AgentNet::init(uint64_t seed) const {
-  auto gen = at::detail::createCPUGenerator(seed);
+  Rng gen(seed);
   ParamMap p;
   int64_t in = 1;
   for (int d : observation_shape_) in *= d;
@@ -104,7 +95,8 @@ ParamMap AgentNet::init(uint64_t seed) const {
       const auto out = settings_.conv_channels[i];
       const auto name = kRoot + "conv_torso/~/" + numbered("conv2_d", i);
       p[name + "/w"] = truncated_normal({3, 3, channels, out},
-                                        1.0 / std::sqrt(9.0 * static_cast<double>(channels)), gen);
+                                        1.0 / std::sqrt(9.0 * static_cast<double>(channels)), gen,
+                                        torch::kFloat32);
       p[name + "/b"] = torch::zeros({out});
       channels = out;
     }

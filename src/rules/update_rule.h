@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/params.h"
 #include "core/types.h"
@@ -26,6 +27,9 @@ class UpdateRule {
   // (action-conditional) ones per step and action.
   virtual HeadSpecs flat_output_spec(int num_actions) const = 0;
   virtual HeadSpecs model_output_spec(int num_actions) const { return {}; }
+  // Heads the actors record into Rollout::agent_outs (behaviour outputs);
+  // the reference keeps them all, but its rules read only the logits.
+  virtual std::vector<std::string> behaviour_heads() const { return {"logits"}; }
 
   // Meta-parameters (meta-network weights; empty for hand-designed rules).
   virtual ParamMap init_meta_params(uint64_t seed) const { return {}; }

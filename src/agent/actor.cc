@@ -1,0 +1,95 @@
+#include "agent/actor.h"
+
+#include <torch/torch.h>
+
+#include "core/state_io.h"
+
+namespace disco {
+
+Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std::string> heads,
+             torch::Device device)
+    : env_(std::move(env)),
+      rng_(seed),
+      rollout_length_(rollout_length),
+      heads_(std::move(heads)),
+      device_(device),
+      reward_(env_.batch_size(), 0.f),
+      discount_(env_.batch_size(), 1.f),
+      actions_(env_.batch_size(), 0) {
+  env_.reset(seed);
+}
+
+Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats) {
+  torch::NoGradGuard no_grad;
+  const int b = env_.batch_size(), t_len = rollout_length_;
+  const int a = env_.spec().num_actions;
+  std::vector<int64_t> obs_shape = {t_len, b};
+  for (int d : env_.spec().observation_shape) obs_shape.push_back(d);
+  Rollout r;
+  r.observations = torch::empty(obs_shape);
+  r.actions = torch::empty({t_len, b}, torch::kLong);
+  r.rewards = torch::empty({t_len, b});
+  r.discounts = torch::empty({t_len, b});
+  std::vector<std::vector<torch::Tensor>> outs(heads_.size());
+  std::vector<int64_t> one_shape(obs_shape.begin() + 1, obs_shape.end());
+  for (int t = 0; t < t_len; ++t) {
+    auto obs = r.observations[t];
+    obs.copy_(torch::from_blob(const_cast<float*>(env_.observations()), one_shape));
+    r.rewards[t].copy_(torch::from_blob(reward_.data(), {b}));
+    r.discounts[t].copy_(torch::from_blob(discount_.data(), {b}));
+    const auto out = net.forward(params, obs.to(device_), heads_);
+    for (size_t h = 0; h < heads_.size(); ++h) outs[h].push_back(out.at(heads_[h]).to(torch::kCPU));
+    const auto probs = torch::softmax(out.at("logits").to(torch::kCPU).to(torch::kFloat64), -1)
+                           .contiguous();
+    const double* p = probs.data_ptr<double>();
+    auto* taken = r.actions.data_ptr<int64_t>() + int64_t{t} * b;
+    for (int i = 0; i < b; ++i) {  // inverse-CDF sampling, one draw per env
+      double u = rng_.uniform(), cum = 0;
+      int choice = a - 1;
+      for (int k = 0; k < a; ++k) {
+        cum += p[i * a + k];
+        if (u < cum) {
+          choice = k;
+          break;
+        }
+      }
+      actions_[i] = choice;
+      taken[i] = choice;
+    }
+    env_.step(actions_);
+    for (int i = 0; i < b; ++i) {
+      reward_[i] = env_.rewards()[i];
+      discount_[i] = env_.terminals()[i] ? 0.f : 1.f;
+      if (env_.done(i)) {
+        ++stats.episodes;
+        stats.return_sum += env_.finished_return(i);
+        stats.positive += env_.finished_return(i) > 0;
+      }
+    }
+  }
+  for (size_t h = 0; h < heads_.size(); ++h) r.agent_outs[heads_[h]] = torch::stack(outs[h]);
+  return r;
+}
+
+std::vector<uint8_t> Actor::save_state() const {
+  StateWriter w;
+  w.put_rng(rng_);
+  w.put_vector(reward_);
+  w.put_vector(discount_);
+  w.put_vector(env_.save_state());
+  return w.take();
+}
+
+void Actor::restore_state(const std::vector<uint8_t>& bytes) {
+  StateReader r(bytes);
+  r.get_rng(rng_);
+  reward_ = r.get_vector<float>();
+  discount_ = r.get_vector<float>();
+  env_.restore_state(r.get_vector<uint8_t>());
+  r.expect_end();
+  if (static_cast<int>(reward_.size()) != env_.batch_size()) {
+    throw std::invalid_argument("actor state is for a different number of environments");
+  }
+}
+
+}  // namespace disco

@@ -1,0 +1,75 @@
+#include "agent/checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace disco {
+
+torch::Tensor pack_bytes(const std::vector<uint8_t>& bytes) {
+  const int64_t words = (static_cast<int64_t>(bytes.size()) + 7) / 8;
+  auto t = torch::zeros({words + 1}, torch::kLong);
+  auto* p = t.data_ptr<int64_t>();
+  p[0] = static_cast<int64_t>(bytes.size());
+  if (!bytes.empty()) std::memcpy(p + 1, bytes.data(), bytes.size());
+  return t;
+}
+
+std::vector<uint8_t> unpack_bytes(const torch::Tensor& packed) {
+  const auto t = packed.to(torch::kCPU).contiguous();
+  if (t.scalar_type() != torch::kLong || t.dim() != 1 || t.size(0) < 1) {
+    throw std::invalid_argument("checkpoint: malformed byte blob");
+  }
+  const auto* p = t.data_ptr<int64_t>();
+  const auto n = p[0];
+  if (n < 0 || n > (t.size(0) - 1) * 8) throw std::invalid_argument("checkpoint: malformed byte blob");
+  std::vector<uint8_t> bytes(n);
+  if (n) std::memcpy(bytes.data(), p + 1, n);
+  return bytes;
+}
+
+torch::Tensor pack_rng(const Rng& rng) {
+  auto t = torch::empty({4}, torch::kLong);
+  std::memcpy(t.data_ptr<int64_t>(), rng.state().data(), sizeof(Rng::State));
+  return t;
+}
+
+void unpack_rng(const torch::Tensor& packed, Rng& rng) {
+  const auto t = packed.to(torch::kCPU).contiguous();
+  if (t.scalar_type() != torch::kLong || t.numel() != 4) {
+    throw std::invalid_argument("checkpoint: malformed generator state");
+  }
+  Rng::State s;
+  std::memcpy(s.data(), t.data_ptr<int64_t>(), sizeof(Rng::State));
+  rng.set_state(s);
+}
+
+void put_learner_state(ParamMap& out, const LearnerState& state) {
+  for (const auto& [name, t] : state.params) out["agent/" + name] = t;
+  for (const auto& [name, t] : state.opt.mu) out["opt/mu/" + name] = t;
+  for (const auto& [name, t] : state.opt.nu) out["opt/nu/" + name] = t;
+  out["opt/count"] = torch::tensor(state.opt.count);
+  for (const auto& [name, t] : state.meta_state) out["meta_state/" + name] = t;
+}
+
+LearnerState get_learner_state(const ParamMap& in, const LearnerState& expected,
+                               torch::Device device) {
+  auto load = [&](const std::string& key, const torch::Tensor& like) {
+    const auto& t = param(in, key);
+    if (t.sizes() != like.sizes()) {
+      throw std::invalid_argument("checkpoint: '" + key + "' has shape " + c10::str(t.sizes()) +
+                                  ", expected " + c10::str(like.sizes()));
+    }
+    return t.to(device, like.scalar_type());
+  };
+  LearnerState s;
+  for (const auto& [name, t] : expected.params) s.params[name] = load("agent/" + name, t);
+  for (const auto& [name, t] : expected.opt.mu) s.opt.mu[name] = load("opt/mu/" + name, t);
+  for (const auto& [name, t] : expected.opt.nu) s.opt.nu[name] = load("opt/nu/" + name, t);
+  s.opt.count = param(in, "opt/count").item<int64_t>();
+  for (const auto& [name, t] : expected.meta_state) s.meta_state[name] = load("meta_state/" + name, t);
+  return s;
+}
+
+}  // namespace disco

@@ -1,0 +1,129 @@
+#include "agent/train_settings.h"
+
+#include <stdexcept>
+
+#include "io/config.h"
+#include "rules/rule_factory.h"
+
+namespace disco {
+
+TrainSettings default_train_settings(const std::string& rule) {
+  TrainSettings s;
+  s.rule = rule;
+  const std::string kind = rule_kind(rule);
+  if (kind == "actor_critic" || kind == "policy_gradient") {
+    s.optimizer.learning_rate = 5e-4;
+    s.net.dense = {64, 32, 32};
+    s.net.lstm_size = 64;
+    s.net.model_head_hiddens = {64};
+  } else if (kind == "ppo") {
+    s.num_envs = 4;
+    s.rollout_length = 129;
+    s.replay_capacity = 0;
+    s.min_replay = 0;
+    s.batch_size = 4;
+    s.epochs = 4;
+    s.minibatches = 4;
+    s.optimizer.learning_rate = 2.5e-4;
+    s.optimizer.eps = 1e-5;
+    s.optimizer.max_grad_norm = 0.5;
+    s.optimizer.max_abs_update = 0.0;
+    s.net.dense = {64, 64};
+  }
+  return s;
+}
+
+void apply_settings_json(const nlohmann::json& j, TrainSettings& s) {
+  ConfigReader r(j, "settings");
+  r.get("rule", s.rule);
+  r.get("env", s.env);
+  r.get("seed", s.seed);
+  r.get("steps", s.steps);
+  r.get("device", s.device);
+  r.get("num_envs", s.num_envs);
+  r.get("rollout_length", s.rollout_length);
+  r.get("batch_size", s.batch_size);
+  r.get("replay_capacity", s.replay_capacity);
+  r.get("min_replay", s.min_replay);
+  r.get("epochs", s.epochs);
+  r.get("minibatches", s.minibatches);
+  r.get("log_every", s.log_every);
+  r.get("checkpoint_every", s.checkpoint_every);
+  if (j.contains("rule_settings")) s.rule_settings = r.section("rule_settings");
+  r.section("rule_settings");
+  {
+    ConfigReader n(r.section("net"), "settings.net");
+    n.get("torso", s.net.torso);
+    n.get("dense", s.net.dense);
+    n.get("conv_channels", s.net.conv_channels);
+    n.get("head_w_init_std", s.net.head_w_init_std);
+    n.get("lstm_size", s.net.lstm_size);
+    n.get("model_head_hiddens", s.net.model_head_hiddens);
+    n.finish();
+  }
+  {
+    ConfigReader o(r.section("optimizer"), "settings.optimizer");
+    o.get("learning_rate", s.optimizer.learning_rate);
+    o.get("b1", s.optimizer.b1);
+    o.get("b2", s.optimizer.b2);
+    o.get("eps", s.optimizer.eps);
+    o.get("max_abs_update", s.optimizer.max_abs_update);
+    o.get("max_grad_norm", s.optimizer.max_grad_norm);
+    o.finish();
+  }
+  r.finish();
+}
+
+nlohmann::json settings_to_json(const TrainSettings& s) {
+  return {{"rule", s.rule},
+          {"env", s.env},
+          {"seed", s.seed},
+          {"steps", s.steps},
+          {"device", s.device},
+          {"num_envs", s.num_envs},
+          {"rollout_length", s.rollout_length},
+          {"batch_size", s.batch_size},
+          {"replay_capacity", s.replay_capacity},
+          {"min_replay", s.min_replay},
+          {"epochs", s.epochs},
+          {"minibatches", s.minibatches},
+          {"log_every", s.log_every},
+          {"checkpoint_every", s.checkpoint_every},
+          {"rule_settings", s.rule_settings},
+          {"net",
+           {{"torso", s.net.torso},
+            {"dense", s.net.dense},
+            {"conv_channels", s.net.conv_channels},
+            {"head_w_init_std", s.net.head_w_init_std},
+            {"lstm_size", s.net.lstm_size},
+            {"model_head_hiddens", s.net.model_head_hiddens}}},
+          {"optimizer",
+           {{"learning_rate", s.optimizer.learning_rate},
+            {"b1", s.optimizer.b1},
+            {"b2", s.optimizer.b2},
+            {"eps", s.optimizer.eps},
+            {"max_abs_update", s.optimizer.max_abs_update},
+            {"max_grad_norm", s.optimizer.max_grad_norm}}}};
+}
+
+void validate_settings(const TrainSettings& s) {
+  auto need = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument(what);
+  };
+  need(s.steps > 0, "steps must be positive, got " + std::to_string(s.steps));
+  need(s.num_envs > 0, "num_envs must be positive");
+  need(s.rollout_length >= 2, "rollout_length must be at least 2 time steps");
+  need(s.epochs > 0 && s.minibatches > 0, "epochs and minibatches must be positive");
+  need(s.log_every > 0 && s.checkpoint_every > 0, "log_every and checkpoint_every must be positive");
+  need(s.replay_capacity >= 0, "replay_capacity must be >= 0");
+  if (s.replay_capacity > 0) {
+    need(s.batch_size > 0, "batch_size must be positive");
+    need(s.min_replay >= 0 && s.min_replay <= s.replay_capacity,
+         "min_replay must lie in [0, replay_capacity]");
+  } else {
+    need(s.num_envs % s.minibatches == 0,
+         "on-policy training needs num_envs divisible by minibatches");
+  }
+}
+
+}  // namespace disco

@@ -1,0 +1,114 @@
+#include "rules/rule_factory.h"
+
+#include <stdexcept>
+
+#include "io/config.h"
+#include "rules/actor_critic.h"
+#include "rules/disco_rule.h"
+#include "rules/policy_gradient.h"
+#include "rules/ppo.h"
+
+namespace disco {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+ActorCriticSettings read_actor_critic(const nlohmann::json& j, const std::string& where) {
+  ActorCriticSettings s;
+  ConfigReader r(j, where);
+  r.get("discount_factor", s.discount_factor);
+  r.get("vtrace_lambda", s.vtrace_lambda);
+  r.get("entropy_cost", s.entropy_cost);
+  r.get("pg_cost", s.pg_cost);
+  r.get("value_cost", s.value_cost);
+  r.get("categorical_value", s.categorical_value);
+  r.get("num_bins", s.num_bins);
+  r.get("max_abs_value", s.max_abs_value);
+  r.get("nonlinear_value_transform", s.nonlinear_value_transform);
+  r.get("normalize_adv", s.normalize_adv);
+  r.get("normalize_td", s.normalize_td);
+  r.get("ema_decay", s.ema_decay);
+  r.get("ema_eps", s.ema_eps);
+  r.finish();
+  return s;
+}
+
+PolicyGradientSettings read_policy_gradient(const nlohmann::json& j) {
+  PolicyGradientSettings s;
+  ConfigReader r(j, "rule settings (policy_gradient)");
+  r.get("entropy_cost", s.entropy_cost);
+  r.get("pg_cost", s.pg_cost);
+  r.get("normalize_adv", s.normalize_adv);
+  s.value = read_actor_critic(r.section("value"), "rule settings (policy_gradient.value)");
+  r.finish();
+  return s;
+}
+
+PpoSettings read_ppo(const nlohmann::json& j) {
+  PpoSettings s;
+  ConfigReader r(j, "rule settings (ppo)");
+  r.get("gamma", s.gamma);
+  r.get("gae_lambda", s.gae_lambda);
+  r.get("clip_coef", s.clip_coef);
+  r.get("clip_vloss", s.clip_vloss);
+  r.get("ent_coef", s.ent_coef);
+  r.get("vf_coef", s.vf_coef);
+  r.get("norm_adv", s.norm_adv);
+  r.finish();
+  return s;
+}
+
+DiscoSettings read_disco(const nlohmann::json& j) {
+  DiscoSettings s;
+  ConfigReader r(j, "rule settings (disco)");
+  r.get("pi_cost", s.pi_cost);
+  r.get("y_cost", s.y_cost);
+  r.get("z_cost", s.z_cost);
+  r.get("aux_policy_cost", s.aux_policy_cost);
+  r.get("value_cost", s.value_cost);
+  r.get("target_params_coeff", s.target_params_coeff);
+  r.get("value_discount", s.value.value_discount);
+  r.get("td_lambda", s.value.td_lambda);
+  r.finish();
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string>& rule_names() {
+  static const std::vector<std::string> names = {"disco103", "actor_critic", "policy_gradient",
+                                                 "ppo"};
+  return names;
+}
+
+std::string rule_kind(const std::string& name) {
+  if (name == "disco103" || ends_with(name, ".npz")) return "disco";
+  if (name == "actor_critic" || name == "policy_gradient" || name == "ppo") return name;
+  throw std::invalid_argument("unknown rule '" + name +
+                              "' (expected disco103, actor_critic, policy_gradient, ppo or a "
+                              "path to a rule .npz)");
+}
+
+RuleChoice make_rule(const std::string& name, const nlohmann::json& settings,
+                     const std::string& disco103_weights) {
+  RuleChoice choice;
+  choice.kind = rule_kind(name);
+  const nlohmann::json j = settings.is_null() ? nlohmann::json::object() : settings;
+  if (choice.kind == "disco") {
+    const auto s = read_disco(j);
+    const std::string path = name == "disco103" ? disco103_weights : name;
+    choice.meta_params = load_disco_meta_params(path, s);
+    choice.rule = std::make_unique<DiscoRule>(s);
+  } else if (choice.kind == "actor_critic") {
+    choice.rule = std::make_unique<ActorCritic>(read_actor_critic(j, "rule settings (actor_critic)"));
+  } else if (choice.kind == "policy_gradient") {
+    choice.rule = std::make_unique<PolicyGradient>(read_policy_gradient(j));
+  } else {
+    choice.rule = std::make_unique<Ppo>(read_ppo(j));
+  }
+  return choice;
+}
+
+}  // namespace disco

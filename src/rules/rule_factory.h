@@ -1,0 +1,35 @@
+// Update rules by name: "disco103" (the published weights), a path to a
+// Disco rule's .npz, "actor_critic", "policy_gradient" or "ppo", each with
+// optional settings from a JSON object (unknown keys are errors).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+#include "rules/update_rule.h"
+
+namespace disco {
+
+struct RuleChoice {
+  std::unique_ptr<UpdateRule> rule;
+  ParamMap meta_params;  // the rule's weights (empty for hand-designed rules)
+  std::string kind;      // "disco", "actor_critic", "policy_gradient", "ppo"
+};
+
+// The names make_rule accepts besides .npz paths.
+const std::vector<std::string>& rule_names();
+
+// Kind of a rule name or path ("disco" for disco103 and *.npz); throws
+// std::invalid_argument for anything else.
+std::string rule_kind(const std::string& name_or_path);
+
+// `disco103_weights`: the .npz that "disco103" loads. A rule file with
+// missing, extra or mis-shaped tensors throws std::invalid_argument.
+RuleChoice make_rule(const std::string& name_or_path, const nlohmann::json& settings,
+                     const std::string& disco103_weights);
+
+}  // namespace disco
