@@ -62,11 +62,15 @@ struct Options {
   int episodes = 100;
   std::string policy = "random";
   uint64_t seed = 0;
+  int64_t max_episode_steps = 100000;
 };
 
 nlohmann::json run_stats(const Options& o) {
   if (o.episodes <= 0) {
     throw UsageError("--episodes must be positive, got " + std::to_string(o.episodes));
+  }
+  if (o.max_episode_steps <= 0) {
+    throw UsageError("--max-episode-steps must be positive, got " + std::to_string(o.max_episode_steps));
   }
   if (o.policy != "random" && o.policy != "noop") {
     throw UsageError("--policy must be 'random' or 'noop', got '" + o.policy + "'");
@@ -87,13 +91,29 @@ nlohmann::json run_stats(const Options& o) {
 
   std::vector<double> returns, lengths;
   std::map<float, int64_t> reward_counts;
+  // Some policies never end some games (noop in Seaquest stays at the
+  // surface): such an episode is cut at --max-episode-steps, counted as cut,
+  // and the environment restarts from a seed derived from the episode index.
+  int64_t cut = 0, length = 0;
+  double running_return = 0;
   while (static_cast<int>(returns.size()) < o.episodes) {
     const int action = o.policy == "random" ? policy_rng.uniform_int(num_actions) : noop;
     env.step(&action);
     ++reward_counts[env.rewards()[0]];
+    running_return += env.rewards()[0];
+    ++length;
     if (env.done(0)) {
       returns.push_back(env.finished_return(0));
       lengths.push_back(env.finished_length(0));
+      running_return = 0;
+      length = 0;
+    } else if (length >= o.max_episode_steps) {
+      returns.push_back(running_return);
+      lengths.push_back(static_cast<double>(length));
+      ++cut;
+      running_return = 0;
+      length = 0;
+      env.reset(Rng(o.seed).split(returns.size()).next_u64());
     }
   }
 
@@ -107,6 +127,8 @@ nlohmann::json run_stats(const Options& o) {
   out["policy"] = o.policy;
   if (o.policy == "noop") out["noop_action"] = noop;
   out["seed"] = o.seed;
+  out["max_episode_steps"] = o.max_episode_steps;
+  out["episodes_cut_at_max_steps"] = cut;
   out["return"] = {{"mean", ret.mean},
                    {"std", ret.std},
                    {"sem", ret.sem},
@@ -130,6 +152,8 @@ void add_env_stats_command(CLI::App& app) {
   cmd->add_option("--policy", options.policy,
                   "random (uniform over the actions) or noop (the action named noop, else 0)");
   cmd->add_option("--seed", options.seed, "seed of the environment and the policy (default 0)");
+  cmd->add_option("--max-episode-steps", options.max_episode_steps,
+                  "cut an episode after this many steps and count it as cut (default 100000)");
   cmd->callback([]() { std::cout << run_stats(options).dump(2) << "\n"; });
 }
 

@@ -83,6 +83,12 @@ class Asterix final : public MinAtarGame {
   void ramp();
 
   AsterixState state_;
+
+ protected:
+  std::string channel_glyphs() const override { return "AE-$"; }
+  std::vector<std::string> channel_names() const override {
+    return {"player", "enemy", "trail", "gold"};
+  }
 };
 
 }  // namespace disco

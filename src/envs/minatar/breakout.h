@@ -64,6 +64,12 @@ class Breakout final : public MinAtarGame {
 
  private:
   BreakoutState state_;
+
+ protected:
+  std::string channel_glyphs() const override { return "=o*#"; }
+  std::vector<std::string> channel_names() const override {
+    return {"paddle", "ball", "trail", "brick"};
+  }
 };
 
 }  // namespace disco

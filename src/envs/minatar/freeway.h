@@ -42,8 +42,8 @@ struct FreewayCar {
 struct FreewayState {
   static constexpr int kCars = 8;  // car i drives in row i + 1
   int32_t chicken_row = 9;
-  int32_t cooldown = 3;        // steps until the chicken may move again
-  int32_t steps_left = 2500;   // the episode ends when this drops below 0
+  int32_t cooldown = 3;       // steps until the chicken may move again
+  int32_t steps_left = 2500;  // the episode ends when this drops below 0
   std::array<FreewayCar, kCars> cars{};
 };
 
@@ -74,6 +74,13 @@ class Freeway final : public MinAtarGame {
   void draw_speeds(Rng& rng);
 
   FreewayState state_;
+
+ protected:
+  std::string channel_glyphs() const override { return "C=12345"; }
+  std::vector<std::string> channel_names() const override {
+    return {"chicken",       "car",           "trail speed 1", "trail speed 2",
+            "trail speed 3", "trail speed 4", "trail speed 5"};
+  }
 };
 
 }  // namespace disco

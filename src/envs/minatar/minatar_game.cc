@@ -95,4 +95,41 @@ std::vector<std::string> MinAtarGame::action_names() const {
   return names;
 }
 
+std::string MinAtarGame::channel_glyphs() const {
+  std::string glyphs;
+  for (int c = 0; c < channels_; ++c) glyphs += static_cast<char>(c < 10 ? '0' + c : 'a' + c - 10);
+  return glyphs;
+}
+
+std::vector<std::string> MinAtarGame::channel_names() const {
+  std::vector<std::string> names;
+  for (int c = 0; c < channels_; ++c) names.push_back("channel " + std::to_string(c));
+  return names;
+}
+
+std::string MinAtarGame::render() const {
+  std::vector<float> obs(kMinAtarSize * kMinAtarSize * channels_);
+  observe(obs.data());
+  const std::string glyphs = channel_glyphs();
+  std::string out;
+  for (int r = 0; r < kMinAtarSize; ++r) {
+    for (int col = 0; col < kMinAtarSize; ++col) {
+      char cell = '.';
+      for (int ch = 0; ch < channels_; ++ch) {
+        if (obs[obs_index(r, col, ch, channels_)] != 0.f) {
+          cell = glyphs[ch];
+          break;
+        }
+      }
+      out += cell;
+    }
+    out += '\n';
+  }
+  const auto names = channel_names();
+  for (int ch = 0; ch < channels_; ++ch) {
+    out += std::string(ch ? "  " : "") + glyphs[ch] + " " + names[ch];
+  }
+  return out + '\n';
+}
+
 }  // namespace disco

@@ -77,6 +77,9 @@ class MinAtarGame : public Environment {
   void save(StateWriter& out) const final;
   void load(StateReader& in) final;
   std::vector<std::string> action_names() const override;
+  // One character per cell: the glyph of the first set channel (channel
+  // order is the priority), '.' for empty; then a legend line.
+  std::string render() const override;
 
   const MinAtarSettings& settings() const { return settings_; }
   int channels() const { return channels_; }
@@ -96,6 +99,11 @@ class MinAtarGame : public Environment {
   virtual void load_game(StateReader& in) = 0;
 
   bool ramping() const { return settings_.difficulty_ramping; }
+
+  // For render(): one glyph per channel and the channels' names, in channel
+  // order. Games override these; the defaults are digits and numbers.
+  virtual std::string channel_glyphs() const;
+  virtual std::vector<std::string> channel_names() const;
 
   // Offset of (row, column, channel) in an observation with `channels` channels.
   static constexpr int obs_index(int row, int column, int channel, int channels) {

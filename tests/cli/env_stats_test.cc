@@ -1,0 +1,71 @@
+// `disco env-stats` through the binary: the JSON it prints and its errors.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(DISCO_BINARY) + " env-stats " + args + " 2>&1 </dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  Result r{-1, ""};
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(EnvStats, CatchRandomPolicyStatistics) {
+  const Result r = run("--env 'catch(rows=5,columns=5)' --episodes 400 --policy random --seed 3");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["episodes"], 400);
+  // Every Catch 5x5 episode lasts exactly 4 steps and returns +1 or -1.
+  EXPECT_DOUBLE_EQ(j["length"]["mean"].get<double>(), 4.0);
+  EXPECT_DOUBLE_EQ(j["length"]["std"].get<double>(), 0.0);
+  EXPECT_EQ(j["return"]["p5"].get<double>(), -1.0);
+  EXPECT_EQ(j["return"]["p95"].get<double>(), 1.0);
+  const double mean = j["return"]["mean"];
+  EXPECT_GT(mean, -0.9);
+  EXPECT_LT(mean, -0.2);
+  const int64_t wins = j["reward_counts"]["1"], losses = j["reward_counts"]["-1"], zeros = j["reward_counts"]["0"];
+  EXPECT_EQ(wins + losses, 400);
+  EXPECT_EQ(zeros, 3 * 400);
+  EXPECT_NEAR(mean, (wins - losses) / 400.0, 1e-9);
+}
+
+TEST(EnvStats, SameSeedSameNumbers) {
+  const Result a = run("--env minatar_breakout --episodes 50 --policy random --seed 9");
+  const Result b = run("--env minatar_breakout --episodes 50 --policy random --seed 9");
+  ASSERT_EQ(a.code, 0);
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(EnvStats, EndlessEpisodesAreCutAndCounted) {
+  // Seaquest under noop never ends (the sub stays at the surface).
+  const Result r = run("--env minatar_seaquest --episodes 2 --policy noop --max-episode-steps 500");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["episodes_cut_at_max_steps"], 2);
+  EXPECT_DOUBLE_EQ(j["length"]["mean"].get<double>(), 500.0);
+}
+
+TEST(EnvStats, BadInputIsAUsageError) {
+  EXPECT_EQ(run("--env no_such_env --episodes 5").code, 2);
+  EXPECT_EQ(run("--env catch --episodes 0").code, 2);
+  EXPECT_EQ(run("--env catch --episodes -3").code, 2);
+  EXPECT_EQ(run("--env catch --episodes 5 --policy greedy").code, 2);
+}
+
+}  // namespace
