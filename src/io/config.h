@@ -42,7 +42,7 @@ class ConfigReader {
   void finish() const;
 
  private:
-  const nlohmann::json& object_;
+  nlohmann::json object_;  // a copy: section() hands out temporaries
   std::string where_;
   std::set<std::string> seen_;
 };

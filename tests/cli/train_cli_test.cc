@@ -1,0 +1,203 @@
+// `disco train` and `disco plot` through the binary: bad input gives one
+// clear line and a non-zero exit; runs are reproducible and resumable bit
+// for bit.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "io/npz_tensors.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(DISCO_BINARY) + " " + args + " 2>&1 </dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  Result r{-1, ""};
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+fs::path scratch(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("disco_train_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::remove_all(dir / name);
+  return dir / name;
+}
+
+// A small, fast actor-critic run on Catch 5x5, one thread.
+const std::string kSmall =
+    "train --rule actor_critic --env 'catch(rows=5,columns=5)' --threads 1 --log-every 5 ";
+
+void expect_same_params(const fs::path& a, const fs::path& b) {
+  const auto pa = disco::load_tensors((a / "checkpoint.npz").string());
+  const auto pb = disco::load_tensors((b / "checkpoint.npz").string());
+  int compared = 0;
+  for (const auto& [name, t] : pa) {
+    if (name.rfind("agent/", 0) != 0 && name.rfind("opt/", 0) != 0) continue;
+    ASSERT_TRUE(pb.count(name)) << name;
+    EXPECT_TRUE(torch::equal(t, pb.at(name))) << name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 10);
+}
+
+int line_count(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += !line.empty();
+  return n;
+}
+
+TEST(TrainCli, HelpSaysStepsAreLearnerSteps) {
+  const Result r = run("train --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "LEARNER steps")) << r.output;
+  EXPECT_TRUE(contains(r.output, "ppo"));
+}
+
+TEST(TrainCli, BadInputGivesOneClearLine) {
+  const auto out = scratch("bad");
+  struct Case {
+    std::string args, says;
+  };
+  const std::vector<Case> cases = {
+      {"train --rule sarsa --steps 5 --out " + out.string(), "unknown rule 'sarsa'"},
+      {"train --rule actor_critic --env nowhere --steps 5 --out " + out.string(), "nowhere"},
+      {"train --rule actor_critic --steps 0 --out " + out.string(), "--steps must be positive"},
+      {"train --rule actor_critic --steps -3 --out " + out.string(), "--steps must be positive"},
+      {"train --rule actor_critic --config /no/such.json --out " + out.string(), "/no/such.json"},
+      {"train --rule /no/such_rule.npz --steps 5 --out " + out.string(), "/no/such_rule.npz"},
+      {"train --rule " + std::string(DISCO_SOURCE_DIR) + "/../shared/weights/NOTICE.md.npz --steps 5",
+       "NOTICE.md.npz"},
+  };
+  for (const auto& c : cases) {
+    const Result r = run(c.args);
+    EXPECT_NE(r.code, 0) << c.args;
+    EXPECT_TRUE(contains(r.output, c.says)) << c.args << "\n" << r.output;
+    EXPECT_LE(std::count(r.output.begin(), r.output.end(), '\n'), 2) << r.output;
+    EXPECT_FALSE(fs::exists(out / "settings.json")) << c.args;
+  }
+}
+
+TEST(TrainCli, RuleFileWithWrongTensorsIsRejected) {
+  // An .npz that is readable but is not a Disco rule.
+  const auto file = scratch("wrong_rule.npz");
+  disco::save_tensors(file.string(), {{"w", torch::zeros({3})}});
+  const Result r = run("train --rule " + file.string() + " --steps 5 --out " +
+                       scratch("wrong_rule_run").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "error")) << r.output;
+}
+
+TEST(TrainCli, UnknownConfigKeyIsAnError) {
+  const auto cfg = scratch("typo.json");
+  std::ofstream(cfg) << R"({"learnin_rate": 0.1})";
+  const Result r = run(kSmall + "--steps 5 --config " + cfg.string() + " --out " +
+                       scratch("typo_run").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "learnin_rate")) << r.output;
+}
+
+TEST(TrainCli, ExistingRunIsNeverOverwritten) {
+  const auto out = scratch("existing");
+  ASSERT_EQ(run(kSmall + "--steps 2 --out " + out.string()).code, 0);
+  const auto before = fs::last_write_time(out / "checkpoint.npz");
+  const Result again = run(kSmall + "--steps 2 --out " + out.string());
+  EXPECT_NE(again.code, 0);
+  EXPECT_TRUE(contains(again.output, "already holds a run")) << again.output;
+  EXPECT_EQ(fs::last_write_time(out / "checkpoint.npz"), before);
+}
+
+TEST(TrainCli, SameSeedSameParameters) {
+  const auto a = scratch("same_a"), b = scratch("same_b");
+  ASSERT_EQ(run(kSmall + "--steps 12 --seed 3 --out " + a.string()).code, 0);
+  ASSERT_EQ(run(kSmall + "--steps 12 --seed 3 --out " + b.string()).code, 0);
+  expect_same_params(a, b);
+  EXPECT_EQ(line_count(a / "metrics.csv"), 1 + 12 / 5 + 1);  // header, steps 5, 10, 12
+  EXPECT_EQ(line_count(a / "metrics.jsonl"), 12 / 5 + 1);
+}
+
+TEST(TrainCli, StoppedAndResumedRunMatchesUninterruptedRun) {
+  const auto whole = scratch("whole"), cut = scratch("cut");
+  ASSERT_EQ(run(kSmall + "--steps 30 --checkpoint-every 10 --out " + whole.string()).code, 0);
+  // Stops after 17 steps without a final checkpoint: resumes from step 10.
+  ASSERT_EQ(run(kSmall + "--steps 30 --checkpoint-every 10 --stop-after 17 --out " + cut.string()).code, 0);
+  const Result resumed = run("train --threads 1 --resume " + cut.string());
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_TRUE(contains(resumed.output, "learner step 10")) << resumed.output;
+  expect_same_params(whole, cut);
+  // Rows logged after the checkpoint were dropped and written again once.
+  EXPECT_EQ(line_count(cut / "metrics.csv"), line_count(whole / "metrics.csv"));
+}
+
+TEST(TrainCli, KilledRunResumesToTheSameParameters) {
+  const auto whole = scratch("kill_whole"), cut = scratch("kill_cut");
+  ASSERT_EQ(run(kSmall + "--steps 60 --checkpoint-every 10 --out " + whole.string()).code, 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string cmd = std::string(DISCO_BINARY) + " " + kSmall +
+                            "--steps 60 --checkpoint-every 10 --out " + cut.string() +
+                            " >/dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill -9 as soon as the first checkpoint exists (or the run ended).
+  for (int i = 0; i < 6000 && !fs::exists(cut / "checkpoint.npz"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(fs::exists(cut / "checkpoint.npz"));
+  const Result resumed = run("train --threads 1 --resume " + cut.string());
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  expect_same_params(whole, cut);
+}
+
+TEST(TrainCli, ResumeRejectsOtherSettings) {
+  const auto out = scratch("resume_opts");
+  ASSERT_EQ(run(kSmall + "--steps 2 --out " + out.string()).code, 0);
+  const Result r = run("train --resume " + out.string() + " --lr 0.5");
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "--lr")) << r.output;
+  EXPECT_NE(run("train --resume " + scratch("nothing_here").string()).code, 0);
+}
+
+TEST(TrainCli, PlotDrawsSeveralRunsIntoOnePng) {
+  const auto a = scratch("plot_a"), b = scratch("plot_b"), png = scratch("curves.png");
+  ASSERT_EQ(run(kSmall + "--steps 10 --out " + a.string()).code, 0);
+  ASSERT_EQ(run(kSmall + "--steps 10 --seed 1 --out " + b.string()).code, 0);
+  const Result r = run("plot " + a.string() + " " + b.string() + " --out " + png.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  std::ifstream in(png, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+  EXPECT_NE(run("plot " + a.string() + " --y no_such_column --out " + png.string()).code, 0);
+}
+
+}  // namespace
