@@ -16,6 +16,7 @@
 #include "agent/trainer.h"
 #include "commands.h"
 #include "io/config.h"
+#include "io/learning_curves.h"
 #include "rules/rule_factory.h"
 
 namespace disco::cli {
@@ -169,6 +170,15 @@ void add_train_command(CLI::App& app) {
     }
     ProgressReport report;
     trainer->run(std::ref(report), a.stop_after);
+    if (trainer->learner_step() < trainer->settings().steps) return;  // --stop-after
+    const std::string dir = trainer->out_dir();
+    std::cout << "metrics: " << dir << "/metrics.csv and " << dir << "/metrics.jsonl\n";
+    try {
+      plot_learning_curves({dir}, dir + "/learning_curve.png");
+      std::cout << "learning curve: " << dir << "/learning_curve.png\n";
+    } catch (const std::exception& e) {  // the run itself succeeded
+      std::cerr << "disco: warning: no learning curve drawn: " << e.what() << "\n";
+    }
   });
 }
 

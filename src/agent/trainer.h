@@ -57,6 +57,7 @@ class Trainer {
   const TrainSettings& settings() const { return settings_; }
   const LearnerState& learner_state() const { return state_; }
   int64_t learner_step() const { return learner_step_; }
+  const std::string& out_dir() const { return dir_; }
 
   // Does `dir` hold a run (settings, checkpoint or metrics)?
   static bool holds_run(const std::string& dir);

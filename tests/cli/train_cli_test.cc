@@ -133,9 +133,14 @@ TEST(TrainCli, ExistingRunIsNeverOverwritten) {
 
 TEST(TrainCli, SameSeedSameParameters) {
   const auto a = scratch("same_a"), b = scratch("same_b");
-  ASSERT_EQ(run(kSmall + "--steps 12 --seed 3 --out " + a.string()).code, 0);
+  const Result first = run(kSmall + "--steps 12 --seed 3 --out " + a.string());
+  ASSERT_EQ(first.code, 0) << first.output;
   ASSERT_EQ(run(kSmall + "--steps 12 --seed 3 --out " + b.string()).code, 0);
   expect_same_params(a, b);
+  // The run ends by saying where its metrics and learning curve are.
+  EXPECT_TRUE(contains(first.output, "metrics: " + a.string() + "/metrics.csv")) << first.output;
+  EXPECT_TRUE(contains(first.output, "learning curve: " + a.string() + "/learning_curve.png"));
+  EXPECT_GT(fs::file_size(a / "learning_curve.png"), 1000u);
   EXPECT_EQ(line_count(a / "metrics.csv"), 1 + 12 / 5 + 1);  // header, steps 5, 10, 12
   EXPECT_EQ(line_count(a / "metrics.jsonl"), 12 / 5 + 1);
 }

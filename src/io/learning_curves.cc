@@ -1,0 +1,81 @@
+#include "io/learning_curves.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/metrics.h"
+
+namespace disco {
+namespace {
+
+std::string run_command(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    pclose(pipe);
+  }
+  return out;
+}
+
+// pngcairo where gnuplot has it (gnuplot-nox usually does), else libgd png.
+std::string png_terminal() {
+  const std::string terminals = run_command("gnuplot -e 'set terminal' 2>&1");
+  if (terminals.find("pngcairo") != std::string::npos) return "pngcairo size 900,560";
+  if (terminals.find(" png ") != std::string::npos) return "png size 900,560";
+  if (terminals.find("not found") != std::string::npos || terminals.empty()) {
+    throw std::runtime_error("gnuplot not found (install gnuplot-nox)");
+  }
+  throw std::runtime_error("this gnuplot has no png terminal");
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::string& png_path,
+                          const CurveSettings& settings) {
+  const std::string& x = settings.x;
+  const std::string& y = settings.y;
+  std::ostringstream data, plots;
+  for (size_t i = 0; i < run_dirs.size(); ++i) {
+    const auto table = read_metrics_csv((std::filesystem::path(run_dirs[i]) / "metrics.csv").string());
+    const int xi = table.column(x), yi = table.column(y);
+    if (xi < 0 || yi < 0) {
+      throw std::invalid_argument("'" + run_dirs[i] + "/metrics.csv' has no column '" +
+                                  (xi < 0 ? x : y) + "'");
+    }
+    data << "$run" << i << " << EOD\n";
+    for (const auto& row : table.rows) {
+      if (std::isfinite(row[xi]) && std::isfinite(row[yi])) data << row[xi] << " " << row[yi] << "\n";
+    }
+    data << "EOD\n";
+    const std::string title = std::filesystem::path(run_dirs[i]).lexically_normal().filename().string();
+    plots << (i ? ", " : "plot ") << "$run" << i << " using 1:2 with lines lw 2 title "
+          << quoted(title.empty() ? run_dirs[i] : title);
+  }
+  std::ostringstream script;
+  script << "set terminal " << png_terminal() << "\n"
+         << "set output " << quoted(png_path) << "\n"
+         << "set xlabel " << quoted(x) << " noenhanced\nset ylabel " << quoted(y)
+         << " noenhanced\nset grid\nset key bottom right noenhanced\n"
+         << data.str() << plots.str() << "\n";
+  FILE* pipe = popen("gnuplot", "w");
+  if (!pipe) throw std::runtime_error("cannot start gnuplot");
+  const std::string text = script.str();
+  fwrite(text.data(), 1, text.size(), pipe);
+  if (pclose(pipe) != 0) throw std::runtime_error("gnuplot failed to draw " + png_path);
+}
+
+}  // namespace disco

@@ -1,0 +1,20 @@
+// Learning curves of one or more runs (their metrics.csv) drawn by gnuplot
+// into one PNG: what `disco plot` and the end of `disco train` show people.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace disco {
+
+struct CurveSettings {
+  std::string x = "env_steps";   // a metrics.csv column
+  std::string y = "avg_return";  // a metrics.csv column
+};
+
+// Throws std::invalid_argument for a run without metrics or the columns, and
+// std::runtime_error when gnuplot is missing or fails.
+void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::string& png_path,
+                          const CurveSettings& settings = {});
+
+}  // namespace disco
