@@ -59,7 +59,11 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
     env_.step(actions_);
     for (int i = 0; i < b; ++i) {
       reward_[i] = env_.rewards()[i];
-      discount_[i] = env_.terminals()[i] ? 0.f : 1.f;
+      // A time-limit cut ends the trajectory like a termination: with
+      // same-step auto-reset the observation it would bootstrap from is
+      // already the next episode's first, so continuing the sum across it
+      // would mix two episodes.
+      discount_[i] = env_.done(i) ? 0.f : 1.f;
       if (env_.done(i)) {
         ++stats.episodes;
         stats.return_sum += env_.finished_return(i);
