@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "core/rng.h"
@@ -118,12 +119,32 @@ std::string shape_str(at::IntArrayRef shape) {
 // ----- forward pieces ------------------------------------------------------
 
 // hk.nets.MLP: Linear layers with ReLU between them (not after the last).
-torch::Tensor mlp(torch::Tensor x, const ParamMap& params, const std::string& prefix, size_t layers) {
-  for (size_t i = 0; i < layers; ++i) {
+// `from` > 0 continues an MLP whose first layers were applied elsewhere.
+torch::Tensor mlp(torch::Tensor x, const ParamMap& params, const std::string& prefix, size_t layers,
+                  size_t from = 0) {
+  for (size_t i = from; i < layers; ++i) {
     x = linear(x, params, mlp_layer(prefix, i));
     if (i + 1 < layers) x = torch::relu(x);
   }
   return x;
+}
+
+// Two MLPs on the same input, their first layers as one matmul (the
+// 600 -> 16 embeddings are too narrow for a matmul to run well alone).
+std::pair<torch::Tensor, torch::Tensor> mlp_pair(const torch::Tensor& x, const ParamMap& params,
+                                                 const std::string& prefix_a, size_t layers_a,
+                                                 const std::string& prefix_b, size_t layers_b) {
+  const auto first_a = mlp_layer(prefix_a, 0), first_b = mlp_layer(prefix_b, 0);
+  const auto& w_a = param(params, first_a + "/w");
+  const auto w = torch::cat({w_a, param(params, first_b + "/w")}, 1);
+  const auto b = torch::cat({param(params, first_a + "/b"), param(params, first_b + "/b")});
+  const auto both = torch::matmul(x, w) + b;
+  const auto finish = [&](torch::Tensor h, const std::string& prefix, size_t layers) {
+    return layers > 1 ? mlp(torch::relu(h), params, prefix, layers, /*from=*/1) : h;
+  };
+  const int64_t width_a = w_a.size(1);
+  return {finish(both.slice(-1, 0, width_a), prefix_a, layers_a),
+          finish(both.slice(-1, width_a), prefix_b, layers_b)};
 }
 
 // Blocks x <- relu(Conv1D_k1([x, mean_a x])) over x [T, B, A, C].
@@ -144,13 +165,43 @@ torch::Tensor td_pair(const torch::Tensor& x) {
 
 torch::Tensor first(const torch::Tensor& x, int64_t t) { return x.slice(0, 0, t); }
 
+// The embeddings of the agent's and the target's predictions by one input
+// network's y_net ("<prefix>/mlp") and z_net ("<prefix>/mlp_1").
+struct PredictionEmbeddings {
+  torch::Tensor y, target_y;  // [T+1, B, E]
+  torch::Tensor z, target_z;  // [T+1, B, A, E]
+};
+
+// The meta-network and its meta-RNN each embed the same four prediction
+// distributions with their own weights: the softmaxes (over 600 entries, on
+// [T+1, B, A, 600] for z) are taken once and both first layers run as one
+// matmul.
+std::pair<PredictionEmbeddings, PredictionEmbeddings> embed_predictions(const MetaNetInputs& in,
+                                                                        const ParamMap& params,
+                                                                        const MetaNetSettings& s) {
+  const size_t net_layers = s.embedding_size.size();
+  const size_t rnn_layers = s.meta_rnn_pred_embedding_size.size();
+  PredictionEmbeddings net, rnn;
+  const auto embed = [&](const torch::Tensor& logits, const std::string& module,
+                         torch::Tensor& net_out, torch::Tensor& rnn_out) {
+    std::tie(net_out, rnn_out) = mlp_pair(torch::softmax(logits, -1), params, kNet + "/" + module,
+                                          net_layers, kMetaRnn + "/" + module, rnn_layers);
+  };
+  embed(in.agent_y, "mlp", net.y, rnn.y);
+  embed(in.target_y, "mlp", net.target_y, rnn.target_y);
+  embed(in.agent_z, "mlp_1", net.z, rnn.z);
+  embed(in.target_z, "mlp_1", net.target_z, rnn.target_z);
+  return {net, rnn};
+}
+
 // The reference's _construct_input with the Disco103 input option: returns
 // the per-step input [T, B, D] and the action-conditional embedding
-// [T, B, A, C]. Module weights are read under `prefix`.
+// [T, B, A, C]. Module weights are read under `prefix`; `emb` holds that
+// input network's embeddings of the predictions.
 std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
+                                                        const PredictionEmbeddings& emb,
                                                         const ParamMap& params,
                                                         const std::string& prefix,
-                                                        size_t embedding_layers,
                                                         size_t conv_blocks) {
   const int64_t t = in.is_terminal.size(0);
   const int64_t num_actions = in.agent_logits.size(2);
@@ -165,13 +216,10 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
   const auto pi_target = first(torch::softmax(in.target_logits, -1).detach(), t);
 
   // Embeddings of the predictions (y_net = mlp, z_net = mlp_1).
-  const auto y_emb = mlp(torch::softmax(in.agent_y, -1), params, prefix + "/mlp", embedding_layers);
-  const auto y_emb_target =
-      mlp(torch::softmax(in.target_y, -1), params, prefix + "/mlp", embedding_layers);
-  const auto z_emb =
-      mlp(torch::softmax(in.agent_z, -1), params, prefix + "/mlp_1", embedding_layers);  // [T+1,B,A,E]
-  const auto z_emb_target =
-      mlp(torch::softmax(in.target_z, -1), params, prefix + "/mlp_1", embedding_layers);
+  const auto& y_emb = emb.y;
+  const auto& y_emb_target = emb.target_y;
+  const auto& z_emb = emb.z;  // [T+1, B, A, E]
+  const auto& z_emb_target = emb.target_z;
   const auto pi_weighted = [&](const torch::Tensor& z) { return (z * col(policy)).sum(2); };
   const auto max_a = [](const torch::Tensor& z) { return std::get<0>(z.max(2)); };
 
@@ -290,8 +338,8 @@ MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_
   const int64_t num_actions = in.agent_logits.size(2);
   MetaNetOutputs out;
 
-  auto [x, act_cond_emb] =
-      construct_input(in, params, kNet, s.embedding_size.size(), s.policy_channels.size());
+  const auto [net_emb, rnn_emb] = embed_predictions(in, params, s);
+  auto [x, act_cond_emb] = construct_input(in, net_emb, params, kNet, s.policy_channels.size());
   out.intermediates["meta_input"] = x;
   out.intermediates["act_cond_emb"] = act_cond_emb;
 
@@ -312,9 +360,8 @@ MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_
   out.pi = linear(w, params, kNet + "/linear_4").squeeze(-1);
 
   // Meta-RNN: its own meta input plus the targets, embedded, averaged, one step.
-  const auto meta_lstm_input = construct_input(in, params, kMetaRnn, s.meta_rnn_pred_embedding_size.size(),
-                                               s.meta_rnn_policy_channels.size())
-                                   .first;
+  const auto meta_lstm_input =
+      construct_input(in, rnn_emb, params, kMetaRnn, s.meta_rnn_policy_channels.size()).first;
   out.intermediates["meta_lstm_input"] = meta_lstm_input;
   const auto y_emb = mlp(torch::softmax(out.y, -1), params, kMetaRnn + "/mlp",
                          s.meta_rnn_pred_embedding_size.size());

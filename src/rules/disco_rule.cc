@@ -142,7 +142,6 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
                                                                   bool backprop) const {
   const AgentOuts& agent = inputs.agent_out;
   const int64_t t = inputs.rewards.size(0);
-  const auto a_t = inputs.actions.slice(0, 0, t).to(torch::kLong);
   const auto& logits = entry(agent, "logits", "agent_out");
 
   auto pi_hat = entry(meta_outs, "pi", "meta_out");
@@ -156,11 +155,18 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
   std::map<std::string, torch::Tensor> terms;
   terms["pi"] = rl::categorical_kl_divergence(pi_hat, logits.slice(0, 0, t));
   terms["y"] = rl::categorical_kl_divergence(y_hat, entry(agent, "y", "agent_out").slice(0, 0, t));
-  terms["z"] = rl::categorical_kl_divergence(
-      z_hat, rl::batch_lookup(entry(agent, "z", "agent_out").slice(0, 0, t), a_t));
+  // Model heads: select the taken action over all T+1 steps, then drop the
+  // last step. The same values as slicing first, but the backward pass then
+  // scatters into one [T+1, B, A, Y] zero tensor instead of a [T, ...] one
+  // plus a [T+1, ...] copy for the slice.
+  const auto actions = inputs.actions.to(torch::kLong);
+  const auto taken = [&](const char* head) {
+    return rl::batch_lookup(entry(agent, head, "agent_out"), actions).slice(0, 0, t);
+  };
+  terms["z"] = rl::categorical_kl_divergence(z_hat, taken("z"));
 
   // One-step policy prediction: aux_pi[a_t] predicts the next step's logits.
-  const auto aux_pi_a = rl::batch_lookup(entry(agent, "aux_pi", "agent_out").slice(0, 0, t), a_t);
+  const auto aux_pi_a = taken("aux_pi");
   const auto not_terminal = 1.0 - inputs.is_terminal.to(logits.scalar_type());
   terms["aux_policy"] =
       rl::categorical_kl_divergence(logits.slice(0, 1, t + 1).detach(), aux_pi_a) * not_terminal;
@@ -174,8 +180,10 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
 std::map<std::string, torch::Tensor> DiscoRule::value_loss_terms(const UpdateRuleInputs& inputs,
                                                                   const MetaOuts& meta_outs) const {
   const int64_t t = inputs.rewards.size(0);
-  const auto a_t = inputs.actions.slice(0, 0, t).to(torch::kLong);
-  const auto q_a = rl::batch_lookup(entry(inputs.agent_out, "q", "agent_out").slice(0, 0, t), a_t);
+  // Select, then slice: see agent_loss_terms.
+  const auto q_a =
+      rl::batch_lookup(entry(inputs.agent_out, "q", "agent_out"), inputs.actions.to(torch::kLong))
+          .slice(0, 0, t);
   const auto td = entry(meta_outs, "value_outs/q_td", "meta_out").detach();
   std::map<std::string, torch::Tensor> terms;
   terms["value"] = categorical_value_loss_from_td(q_a, td, settings_.value.max_abs_value);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "rl/batch_lookup.h"
 #include "rl/distributions.h"
@@ -28,7 +29,17 @@ std::map<std::string, torch::Tensor> DiscoValueOuts::as_map() const {
 }
 
 torch::Tensor categorical_to_value(const torch::Tensor& logits, double max_abs_value) {
-  return rl::signed_parabolic(rl::categorical_value_to_scalar(logits, max_abs_value));
+  // rl::categorical_value_to_scalar as one matrix-vector product with the
+  // support: on [T+1, B, A, 601] q logits this avoids materialising
+  // probs * support before the sum.
+  if (!(max_abs_value > 0.0)) {
+    throw std::invalid_argument("categorical_to_value: max_abs_value must be > 0");
+  }
+  const int64_t num_bins = logits.size(-1);
+  const auto support =
+      torch::linspace(-max_abs_value, max_abs_value, num_bins, logits.options().dtype(torch::kFloat64))
+          .to(logits.scalar_type());
+  return rl::signed_parabolic(torch::matmul(torch::softmax(logits, -1), support));
 }
 
 torch::Tensor categorical_value_loss_from_td(const torch::Tensor& q_a_logits,
