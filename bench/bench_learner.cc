@@ -34,7 +34,6 @@
 //
 //   bench_learner [--benchmark_repetitions=N ...]
 #include <benchmark/benchmark.h>
-#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -46,6 +45,7 @@
 #include <vector>
 
 #include "agent/learner.h"
+#include "core/blas_threads.h"
 #include "nets/agent_net.h"
 #include "optim/inner_adam.h"
 #include "rules/disco_rule.h"
@@ -62,20 +62,9 @@ constexpr double kTerminalProbability = 0.1;
 
 // ----- threads -------------------------------------------------------------
 
-// OpenBLAS's thread count, found at run time (absent with another BLAS).
-using SetThreadsFn = void (*)(int);
-using GetThreadsFn = int (*)();
-SetThreadsFn openblas_set() {
-  return reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-}
-int openblas_threads() {
-  auto get = reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return get ? get() : 0;
-}
-
 struct ThreadDefaults {
   int torch = torch::get_num_threads();
-  int openblas = openblas_threads();
+  int openblas = blas_threads();
 };
 const ThreadDefaults& thread_defaults() {
   static const ThreadDefaults defaults;
@@ -86,12 +75,12 @@ const ThreadDefaults& thread_defaults() {
 void set_threads(int n) {
   const auto& d = thread_defaults();
   torch::set_num_threads(n > 0 ? n : d.torch);
-  if (auto set = openblas_set(); set && (n > 0 || d.openblas > 0)) set(n > 0 ? n : d.openblas);
+  if (n > 0 || d.openblas > 0) set_blas_threads(n > 0 ? n : d.openblas);
 }
 
 std::string threads_label(int n) {
   return "torch threads " + std::to_string(torch::get_num_threads()) + ", OpenBLAS threads " +
-         std::to_string(openblas_threads()) + (n == 0 ? " (the libraries' defaults)" : "");
+         std::to_string(blas_threads()) + (n == 0 ? " (the libraries' defaults)" : "");
 }
 
 double now_s() {

@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "agent/trainer.h"
+#include "core/blas_threads.h"
 #include "commands.h"
 #include "io/config.h"
 #include "io/learning_curves.h"
@@ -127,11 +128,15 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--log-every", a.log_every, "learner steps per metrics row (default 10)");
   cmd->add_option("--checkpoint-every", a.checkpoint_every,
                   "learner steps per checkpoint (default 500; always one at the end)");
-  cmd->add_option("--threads", a.threads, "torch CPU threads (default: torch's choice)");
+  cmd->add_option("--threads", a.threads,
+                  "CPU threads of LibTorch and of OpenBLAS (default: the libraries' choice)");
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N learner steps without a final checkpoint, as if killed");
   cmd->callback([cmd]() {
-    if (a.threads > 0) torch::set_num_threads(a.threads);
+    if (a.threads > 0) {
+      torch::set_num_threads(a.threads);
+      set_blas_threads(a.threads);
+    }
     const std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
     if (cmd->count("--steps") && a.steps <= 0) {
       throw UsageError("--steps must be positive, got " + std::to_string(a.steps));
