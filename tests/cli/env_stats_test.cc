@@ -1,35 +1,21 @@
 // `disco env-stats` through the binary: the JSON it prints and its errors.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "run_disco.h"
+
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
+using disco_test::Result;
 
-Result run(const std::string& args) {
-  const std::string cmd = std::string(DISCO_BINARY) + " env-stats " + args + " 2>&1 </dev/null";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result run(const std::string& args) { return disco_test::run_disco("env-stats " + args); }
 
 TEST(EnvStats, CatchRandomPolicyStatistics) {
   const Result r = run("--env 'catch(rows=5,columns=5)' --episodes 400 --policy random --seed 3");
-  ASSERT_EQ(r.code, 0) << r.out;
-  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["episodes"], 400);
   // Every Catch 5x5 episode lasts exactly 4 steps and returns +1 or -1.
   EXPECT_DOUBLE_EQ(j["length"]["mean"].get<double>(), 4.0);
@@ -49,14 +35,14 @@ TEST(EnvStats, SameSeedSameNumbers) {
   const Result a = run("--env minatar_breakout --episodes 50 --policy random --seed 9");
   const Result b = run("--env minatar_breakout --episodes 50 --policy random --seed 9");
   ASSERT_EQ(a.code, 0);
-  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.output, b.output);
 }
 
 TEST(EnvStats, EndlessEpisodesAreCutAndCounted) {
   // Seaquest under noop never ends (the sub stays at the surface).
   const Result r = run("--env minatar_seaquest --episodes 2 --policy noop --max-episode-steps 500");
-  ASSERT_EQ(r.code, 0) << r.out;
-  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["episodes_cut_at_max_steps"], 2);
   EXPECT_DOUBLE_EQ(j["length"]["mean"].get<double>(), 500.0);
 }

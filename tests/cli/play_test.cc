@@ -3,31 +3,14 @@
 // refuses with exit code 2 instead of waiting for keys.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
-#include <sys/wait.h>
+
+#include "run_disco.h"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string output;  // stdout and stderr
-};
-
-// stdin is /dev/null: not a terminal.
-Result run_disco(const std::string& args) {
-  const std::string cmd = std::string(DISCO_BINARY) + " " + args + " 2>&1 </dev/null";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using disco_test::Result;
+using disco_test::run_disco;
 
 int count(const std::string& s, const std::string& part) {
   int n = 0;

@@ -15,29 +15,16 @@
 #include <thread>
 
 #include "io/npz_tensors.h"
+#include "run_disco.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string output;
-};
+using disco_test::contains;
+using disco_test::Result;
 
-Result run(const std::string& args) {
-  const std::string cmd = std::string(DISCO_BINARY) + " " + args + " 2>&1 </dev/null";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+Result run(const std::string& args) { return disco_test::run_disco(args); }
 
 fs::path scratch(const std::string& name) {
   const auto dir = fs::temp_directory_path() / ("disco_train_cli_" + std::to_string(::getpid()));
