@@ -16,6 +16,7 @@
 #include "agent/trainer.h"
 #include "core/blas_threads.h"
 #include "commands.h"
+#include "envs/registry.h"
 #include "io/config.h"
 #include "io/learning_curves.h"
 #include "rules/rule_factory.h"
@@ -158,6 +159,11 @@ void add_train_command(CLI::App& app) {
       std::string rule = "disco103";
       if (file.contains("rule") && file["rule"].is_string()) rule = file["rule"];
       if (cmd->count("--rule")) rule = a.rule;
+      try {  // so is an unknown rule name
+        rule_kind(rule);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
       TrainSettings s = default_train_settings(rule);
       apply_settings_json(file, s);
       s.rule = rule;
@@ -168,6 +174,11 @@ void add_train_command(CLI::App& app) {
       if (cmd->count("--lr")) s.optimizer.learning_rate = a.lr;
       if (cmd->count("--log-every")) s.log_every = a.log_every;
       if (cmd->count("--checkpoint-every")) s.checkpoint_every = a.checkpoint_every;
+      try {  // an unknown environment name is a usage error (exit 2)
+        make_env(s.env);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
       const std::string out = a.out.empty() ? default_out(s.rule, static_cast<int64_t>(s.seed)) : a.out;
       trainer = std::make_unique<Trainer>(s, out, weights);
       std::cout << "training " << s.rule << " on " << s.env << " for " << s.steps

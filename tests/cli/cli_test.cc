@@ -30,8 +30,10 @@ TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run("no-such-command").code, 2);
   EXPECT_EQ(run("envs --no-such-option").code, 2);
   const Result r = run("train --env no_such_env --steps 5");
-  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.output, "no_such_env")) << r.output;
+  EXPECT_EQ(run("train --rule no_such_rule --steps 5").code, 2);
+  EXPECT_EQ(run("play --env no_such_env --policy random").code, 2);
 }
 
 TEST(Cli, EnvsListsCatchWithSpecAndParameters) {
