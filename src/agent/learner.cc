@@ -55,9 +55,7 @@ std::map<std::string, torch::Tensor> Learner::step(LearnerState& state, const Ro
   const auto no_meta = rule_.agent_loss_no_meta(inputs, meta_outs);
   auto per_step = loss.per_step;
   if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
-  const auto& d = batch.discounts;
-  const auto mask = (d.slice(0, 0, d.size(0) - 1) > 0).to(per_step.scalar_type());
-  const auto total = (per_step * mask).sum() / (mask.sum() + 1e-8);
+  const auto total = masked_total_loss(per_step, loss_mask_from_discounts(batch.discounts));
   const auto grads = torch::autograd::grad({total}, leaves);
 
   ParamMap grad_map;
