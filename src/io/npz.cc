@@ -1,7 +1,5 @@
 #include "io/npz.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include <cstdio>
