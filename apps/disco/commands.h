@@ -19,5 +19,7 @@ void add_train_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
 void add_play_command(CLI::App& app);
+void add_meta_grad_command(CLI::App& app);
+void add_meta_train_command(CLI::App& app);
 
 }  // namespace disco::cli

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   disco::cli::add_train_command(app);
   disco::cli::add_plot_command(app);
   disco::cli::add_targets_command(app);
+  disco::cli::add_meta_grad_command(app);
+  disco::cli::add_meta_train_command(app);
   disco::cli::add_play_command(app);
   // CLI11 reports an unknown subcommand as "a subcommand is required"; name it.
   const auto known = [&](const std::string& name) {

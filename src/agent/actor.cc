@@ -19,9 +19,10 @@ Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std:
   env_.reset(seed);
 }
 
-Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats) {
+Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats,
+                       int length) {
   torch::NoGradGuard no_grad;
-  const int b = env_.batch_size(), t_len = rollout_length_;
+  const int b = env_.batch_size(), t_len = length > 0 ? length : rollout_length_;
   const int a = env_.spec().num_actions;
   std::vector<int64_t> obs_shape = {t_len, b};
   for (int d : env_.spec().observation_shape) obs_shape.push_back(d);

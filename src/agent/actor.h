@@ -34,8 +34,9 @@ class Actor {
   Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std::string> heads,
         torch::Device device);
 
-  // One rollout of rollout_length time steps with `params`.
-  Rollout collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats);
+  // One rollout of `length` time steps (0: rollout_length) with `params`.
+  Rollout collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats,
+                  int length = 0);
 
   int64_t env_steps_per_rollout() const { return int64_t{rollout_length_} * env_.batch_size(); }
   const BatchedEnv& env() const { return env_; }

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "nets/agent_net.h"
+
 namespace disco {
 
 torch::Tensor pack_bytes(const std::vector<uint8_t>& bytes) {
@@ -53,10 +55,31 @@ void put_learner_state(ParamMap& out, const LearnerState& state) {
   for (const auto& [name, t] : state.meta_state) out["meta_state/" + name] = t;
 }
 
+namespace {
+
+// in[prefix + name], or else the entry under the agent parameter's name from
+// before the Haiku method parts were added (nets/agent_net.h), so that
+// checkpoints written before the rename still resume.
+const torch::Tensor& find_entry(const ParamMap& in, const std::string& prefix,
+                                const std::string& name) {
+  auto it = in.find(prefix + name);
+  if (it != in.end()) return it->second;
+  const std::string target = "target_params/";
+  const std::string legacy = name.rfind(target, 0) == 0
+                                 ? target + agent_param_legacy_name(name.substr(target.size()))
+                                 : agent_param_legacy_name(name);
+  it = in.find(prefix + legacy);
+  if (it != in.end()) return it->second;
+  return param(in, prefix + name);  // throws, naming the current name
+}
+
+}  // namespace
+
 LearnerState get_learner_state(const ParamMap& in, const LearnerState& expected,
                                torch::Device device) {
-  auto load = [&](const std::string& key, const torch::Tensor& like) {
-    const auto& t = param(in, key);
+  auto load = [&](const std::string& prefix, const std::string& name, const torch::Tensor& like) {
+    const std::string key = prefix + name;
+    const auto& t = find_entry(in, prefix, name);
     if (t.sizes() != like.sizes()) {
       throw std::invalid_argument("checkpoint: '" + key + "' has shape " + c10::str(t.sizes()) +
                                   ", expected " + c10::str(like.sizes()));
@@ -64,11 +87,11 @@ LearnerState get_learner_state(const ParamMap& in, const LearnerState& expected,
     return t.to(device, like.scalar_type());
   };
   LearnerState s;
-  for (const auto& [name, t] : expected.params) s.params[name] = load("agent/" + name, t);
-  for (const auto& [name, t] : expected.opt.mu) s.opt.mu[name] = load("opt/mu/" + name, t);
-  for (const auto& [name, t] : expected.opt.nu) s.opt.nu[name] = load("opt/nu/" + name, t);
+  for (const auto& [name, t] : expected.params) s.params[name] = load("agent/", name, t);
+  for (const auto& [name, t] : expected.opt.mu) s.opt.mu[name] = load("opt/mu/", name, t);
+  for (const auto& [name, t] : expected.opt.nu) s.opt.nu[name] = load("opt/nu/", name, t);
   s.opt.count = param(in, "opt/count").item<int64_t>();
-  for (const auto& [name, t] : expected.meta_state) s.meta_state[name] = load("meta_state/" + name, t);
+  for (const auto& [name, t] : expected.meta_state) s.meta_state[name] = load("meta_state/", name, t);
   return s;
 }
 

@@ -14,63 +14,126 @@ Map detached(const Map& m) {
   return out;
 }
 
+bool any_requires_grad(const ParamMap& params) {
+  for (const auto& [name, t] : params) {
+    if (t.requires_grad()) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
+                               const ParamMap& meta_params, const InnerAdam& optimizer,
+                               const LearnerState& state, const Rollout& batch,
+                               bool meta_training) {
+  // The loss is differentiated in its own copy of θ, so that the gradient
+  // follows only the loss's own unroll and not the rule's inputs. In
+  // meta-training that copy is a differentiable function of θ (clone), so
+  // the gradient stays a function of everything θ depends on.
+  const bool params_carry_graph = meta_training && any_requires_grad(state.params);
+  ParamMap loss_params;
+  std::vector<torch::Tensor> leaves;
+  for (const auto& [name, t] : state.params) {
+    auto copy = params_carry_graph && t.requires_grad() ? t.clone() : t.detach().requires_grad_(true);
+    loss_params[name] = copy;
+    leaves.push_back(copy);
+  }
+  const auto agent_out = net.unroll(loss_params, batch.observations);
+  const auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
+
+  // What the rule reads: the same outputs without the loss's graph; when θ
+  // carries a meta-gradient, the heads the rule may differentiate (y, z)
+  // come from a second unroll with θ itself.
+  auto rule_inputs = inputs;
+  rule_inputs.agent_out = detached(agent_out);
+  if (params_carry_graph) {
+    std::vector<std::string> heads;
+    for (const char* head : {"y", "z"}) {
+      if (agent_out.count(head)) heads.emplace_back(head);
+    }
+    if (!heads.empty()) {
+      for (auto& [head, x] : net.unroll(state.params, batch.observations, heads)) {
+        rule_inputs.agent_out[head] = x;
+      }
+    }
+  }
+
+  LearnerStepResult result;
+  {
+    torch::AutoGradMode grad_mode(meta_training);
+    auto [outs, next_meta_state] = rule.unroll_meta_net(meta_params, state.params, state.meta_state,
+                                                        rule_inputs, net.unroll_fn());
+    result.meta_outs = meta_training ? std::move(outs) : detached(outs);
+    result.next.meta_state = meta_training ? std::move(next_meta_state) : detached(next_meta_state);
+  }
+  const auto loss = rule.agent_loss(inputs, result.meta_outs, /*backprop=*/meta_training);
+  const auto no_meta = rule.agent_loss_no_meta(inputs, result.meta_outs);
+  auto per_step = loss.per_step;
+  if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
+  const auto total = masked_total_loss(per_step, loss_mask_from_discounts(batch.discounts));
+  const auto grads = torch::autograd::grad({total}, leaves, /*grad_outputs=*/{},
+                                           /*retain_graph=*/meta_training,
+                                           /*create_graph=*/meta_training, /*allow_unused=*/true);
+
+  ParamMap grad_map;
+  size_t i = 0;
+  for (const auto& [name, t] : state.params) {
+    const auto& g = grads[i++];
+    grad_map[name] = g.defined() ? g : torch::zeros_like(t);
+  }
+  {
+    torch::AutoGradMode grad_mode(meta_training);
+    result.next.opt = state.opt;
+    result.next.params = optimizer.step(state.params, grad_map, result.next.opt);
+  }
+  result.agent_out = detached(agent_out);
+  result.total_loss = meta_training ? total : total.detach();
+
+  torch::NoGradGuard no_grad;
+  auto& log = result.log;
+  for (const auto& [k, v] : no_meta.log) log[k] = v.detach();
+  for (const auto& [k, v] : loss.log) log[k] = v.detach();
+  log["total_loss"] = total.detach();
+  log["global_gradient_norm"] = global_norm(detached(grad_map));
+  ParamMap update;
+  for (const auto& [name, p] : result.next.params) update[name] = p.detach() - state.params.at(name).detach();
+  log["update_norm"] = global_norm(update);
+  return result;
+}
+
+LearnerState init_learner_state(const AgentNet& net, const UpdateRule& rule,
+                                const InnerAdam& optimizer, uint64_t seed, torch::Device device) {
+  LearnerState s;
+  for (auto& [name, t] : net.init(seed)) s.params[name] = t.to(device);
+  s.opt = optimizer.init(s.params);
+  s.meta_state = detached(rule.init_meta_state(s.params));
+  return s;
+}
+
+LearnerState detach_learner_state(const LearnerState& state) {
+  LearnerState s;
+  s.params = detached(state.params);
+  s.opt.count = state.opt.count;
+  s.opt.mu = detached(state.opt.mu);
+  s.opt.nu = detached(state.opt.nu);
+  s.meta_state = detached(state.meta_state);
+  return s;
+}
 
 Learner::Learner(const AgentNet& net, const UpdateRule& rule, const ParamMap& meta_params,
                  InnerAdamSettings optimizer)
     : net_(net), rule_(rule), meta_params_(meta_params), optimizer_(optimizer) {}
 
 LearnerState Learner::init(uint64_t seed, torch::Device device) const {
-  LearnerState s;
-  for (auto& [name, t] : net_.init(seed)) s.params[name] = t.to(device);
-  s.opt = optimizer_.init(s.params);
-  s.meta_state = detached(rule_.init_meta_state(s.params));
-  return s;
+  return init_learner_state(net_, rule_, optimizer_, seed, device);
 }
 
 std::map<std::string, torch::Tensor> Learner::step(LearnerState& state, const Rollout& batch) const {
-  ParamMap params;
-  std::vector<torch::Tensor> leaves;
-  for (const auto& [name, t] : state.params) {
-    params[name] = t.detach().requires_grad_(true);
-    leaves.push_back(params[name]);
-  }
-  const auto agent_out = net_.unroll(params, batch.observations);
-  const auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
-
-  // The rule's targets: computed without a graph to the agent, constants
-  // for its loss (not meta-training).
-  auto rule_inputs = inputs;
-  rule_inputs.agent_out = detached(agent_out);
-  MetaOuts meta_outs;
-  {
-    torch::NoGradGuard no_grad;
-    auto [outs, next_meta_state] = rule_.unroll_meta_net(meta_params_, state.params,
-                                                         state.meta_state, rule_inputs,
-                                                         net_.unroll_fn());
-    meta_outs = detached(outs);
-    state.meta_state = detached(next_meta_state);
-  }
-  const auto loss = rule_.agent_loss(inputs, meta_outs, /*backprop=*/false);
-  const auto no_meta = rule_.agent_loss_no_meta(inputs, meta_outs);
-  auto per_step = loss.per_step;
-  if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
-  const auto total = masked_total_loss(per_step, loss_mask_from_discounts(batch.discounts));
-  const auto grads = torch::autograd::grad({total}, leaves);
-
-  ParamMap grad_map;
-  size_t i = 0;
-  for (const auto& [name, t] : state.params) grad_map[name] = grads[i++];
-  {
-    torch::NoGradGuard no_grad;
-    state.params = optimizer_.step(state.params, grad_map, state.opt);
-  }
-  std::map<std::string, torch::Tensor> log;
-  for (const auto& [k, v] : no_meta.log) log[k] = v.detach();
-  for (const auto& [k, v] : loss.log) log[k] = v.detach();
-  log["total_loss"] = total.detach();
-  log["global_gradient_norm"] = global_norm(grad_map);
-  return log;
+  auto result = learner_step(net_, rule_, meta_params_, optimizer_, state, batch,
+                             /*meta_training=*/false);
+  state = std::move(result.next);
+  return std::move(result.log);
 }
 
 }  // namespace disco

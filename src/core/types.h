@@ -5,6 +5,7 @@
 
 #include <torch/types.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -57,6 +58,13 @@ struct UpdateRuleInputs {
   // rewards = rollout.rewards[1:], is_terminal = (rollout.discounts[1:] == 0).
   static UpdateRuleInputs from_rollout(const Rollout& rollout, AgentOuts agent_out);
 };
+
+// (params, observations [T+1,B,...], should_reset [T+1,B]) -> outputs
+// [T+1,B,...]: how an update rule unrolls the agent network with other
+// parameters (e.g. Disco's target network).
+using AgentUnrollFn = std::function<AgentOuts(const ParamMap& params,
+                                              const torch::Tensor& observations,
+                                              const torch::Tensor& should_reset)>;
 
 // Named tensors an update rule carries from one learner step to the next
 // (meta-RNN state, EMA statistics, target-network parameters, ...). Flat, so

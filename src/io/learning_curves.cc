@@ -49,21 +49,30 @@ void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::s
   const std::string& x = settings.x;
   const std::string& y = settings.y;
   std::ostringstream data, plots;
+  std::vector<std::string> ys = {y};
+  ys.insert(ys.end(), settings.more_y.begin(), settings.more_y.end());
+  int curve = 0;
   for (size_t i = 0; i < run_dirs.size(); ++i) {
-    const auto table = read_metrics_csv((std::filesystem::path(run_dirs[i]) / "metrics.csv").string());
-    const int xi = table.column(x), yi = table.column(y);
-    if (xi < 0 || yi < 0) {
-      throw std::invalid_argument("'" + run_dirs[i] + "/metrics.csv' has no column '" +
-                                  (xi < 0 ? x : y) + "'");
+    const auto path = (std::filesystem::path(run_dirs[i]) / settings.file).string();
+    const auto table = read_metrics_csv(path);
+    const std::string run =
+        std::filesystem::path(run_dirs[i]).lexically_normal().filename().string();
+    for (const auto& column : ys) {
+      const int xi = table.column(x), yi = table.column(column);
+      if (xi < 0 || yi < 0) {
+        throw std::invalid_argument("'" + path + "' has no column '" + (xi < 0 ? x : column) + "'");
+      }
+      data << "$run" << curve << " << EOD\n";
+      for (const auto& row : table.rows) {
+        if (std::isfinite(row[xi]) && std::isfinite(row[yi])) data << row[xi] << " " << row[yi] << "\n";
+      }
+      data << "EOD\n";
+      std::string title = run.empty() ? run_dirs[i] : run;
+      if (ys.size() > 1) title = run_dirs.size() > 1 ? title + " " + column : column;
+      plots << (curve ? ", " : "plot ") << "$run" << curve << " using 1:2 with lines lw 2 title "
+            << quoted(title);
+      ++curve;
     }
-    data << "$run" << i << " << EOD\n";
-    for (const auto& row : table.rows) {
-      if (std::isfinite(row[xi]) && std::isfinite(row[yi])) data << row[xi] << " " << row[yi] << "\n";
-    }
-    data << "EOD\n";
-    const std::string title = std::filesystem::path(run_dirs[i]).lexically_normal().filename().string();
-    plots << (i ? ", " : "plot ") << "$run" << i << " using 1:2 with lines lw 2 title "
-          << quoted(title.empty() ? run_dirs[i] : title);
   }
   std::ostringstream script;
   script << "set terminal " << png_terminal() << "\n"

@@ -10,6 +10,8 @@ namespace disco {
 struct CurveSettings {
   std::string x = "env_steps";   // a metrics.csv column
   std::string y = "avg_return";  // a metrics.csv column
+  std::vector<std::string> more_y;      // further columns drawn from every run
+  std::string file = "metrics.csv";     // the file read in each run folder
 };
 
 // Throws std::invalid_argument for a run without metrics or the columns, and

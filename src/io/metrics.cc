@@ -65,13 +65,14 @@ MetricsTable read_metrics_csv(const std::string& path) {
   return table;
 }
 
-MetricsWriter::MetricsWriter(const std::string& dir, long long keep_upto_step)
-    : csv_path_(dir + "/metrics.csv"), jsonl_path_(dir + "/metrics.jsonl") {
+MetricsWriter::MetricsWriter(const std::string& dir, long long keep_upto_step,
+                             const std::string& name, const std::string& step_column)
+    : csv_path_(dir + "/" + name + ".csv"), jsonl_path_(dir + "/" + name + ".jsonl") {
   if (keep_upto_step >= 0) {
     std::vector<std::string> lines;
     if (read_lines(csv_path_, lines) && !lines.empty()) {
       columns_ = split(lines[0], ',');
-      const int step_col = MetricsTable{columns_, {}}.column("learner_step");
+      const int step_col = MetricsTable{columns_, {}}.column(step_column);
       std::string kept = lines[0] + "\n";
       for (size_t i = 1; i < lines.size(); ++i) {
         const auto cells = split(lines[i], ',');

@@ -19,7 +19,10 @@ class MetricsWriter {
   // Opens (creating) the files in `dir`. With keep_upto_step >= 0 (resume),
   // rows after that learner step (logged after the checkpoint the run
   // resumes from) are first dropped, atomically.
-  MetricsWriter(const std::string& dir, long long keep_upto_step = -1);
+  // `name` is the files' base name, `step_column` the column that orders rows.
+  MetricsWriter(const std::string& dir, long long keep_upto_step = -1,
+                const std::string& name = "metrics",
+                const std::string& step_column = "learner_step");
 
   // `first` names the columns that lead the CSV, in order.
   void write(const MetricsRow& row, const std::vector<std::string>& first);

@@ -14,7 +14,6 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-const std::string kRoot = "mlp/~/";
 
 // hk.Linear with Haiku's initialisers (nets/haiku_init.h); w_std <= 0
 // means the default 1/sqrt(fan_in).
@@ -54,7 +53,11 @@ AgentNet::AgentNet(AgentNetSettings settings, std::vector<int> observation_shape
     : settings_(std::move(settings)),
       observation_shape_(std::move(observation_shape)),
       num_actions_(num_actions),
-      flat_heads_(std::move(flat_heads)) {
+      flat_heads_(std::move(flat_heads)),
+      root_(settings_.module_name + "/"),
+      embed_(settings_.module_name + "/~_embedding_pass/"),
+      head_(settings_.module_name + "/~_head_pass/") {
+  if (settings_.module_name.empty()) throw std::invalid_argument("agent net: empty module_name");
   if (num_actions_ <= 0) throw std::invalid_argument("agent net: num_actions must be positive");
   if (settings_.torso != "mlp" && settings_.torso != "conv") {
     throw std::invalid_argument("agent net: unknown torso '" + settings_.torso +
@@ -93,7 +96,7 @@ ParamMap AgentNet::init(uint64_t seed) const {
     int64_t channels = observation_shape_[2];
     for (size_t i = 0; i < settings_.conv_channels.size(); ++i) {
       const auto out = settings_.conv_channels[i];
-      const auto name = kRoot + "conv_torso/~/" + numbered("conv2_d", i);
+      const auto name = embed_ + "conv_torso/~/" + numbered("conv2_d", i);
       p[name + "/w"] = truncated_normal({3, 3, channels, out},
                                         1.0 / std::sqrt(9.0 * static_cast<double>(channels)), gen,
                                         torch::kFloat32);
@@ -103,26 +106,26 @@ ParamMap AgentNet::init(uint64_t seed) const {
     in = observation_shape_[0] * observation_shape_[1] * channels;
   }
   for (size_t i = 0; i < settings_.dense.size(); ++i) {
-    init_linear(p, kRoot + "torso/~/linear_" + std::to_string(i), in, settings_.dense[i], 0, gen);
+    init_linear(p, embed_ + "torso/~/linear_" + std::to_string(i), in, settings_.dense[i], 0, gen);
     in = settings_.dense[i];
   }
   const int64_t embedding = in;
   size_t index = 0;
   for (const auto& [name, shape] : flat_heads_) {  // sorted by name, as jax.tree.map
-    init_linear(p, kRoot + numbered("torso_head", index++) + "/~/linear_0", embedding,
+    init_linear(p, head_ + numbered("torso_head", index++) + "/~/linear_0", embedding,
                 numel(shape), settings_.head_w_init_std, gen);
   }
   if (!model_heads_.empty()) {
     const int64_t lstm = settings_.lstm_size;
-    init_linear(p, kRoot + "linear", embedding, lstm, 0, gen);
-    init_linear(p, kRoot + "action_cond/~/linear", num_actions_ + lstm, 4 * lstm, 0, gen);
+    init_linear(p, root_ + "linear", embedding, lstm, 0, gen);
+    init_linear(p, root_ + "action_cond/linear", num_actions_ + lstm, 4 * lstm, 0, gen);
     index = 0;
     for (const auto& [name, shape] : model_heads_) {
       int64_t width = lstm;
       std::vector<int64_t> sizes = settings_.model_head_hiddens;
       sizes.push_back(numel(shape));
       for (size_t i = 0; i < sizes.size(); ++i) {
-        init_linear(p, kRoot + numbered("mlp", index) + "/~/linear_" + std::to_string(i), width,
+        init_linear(p, root_ + numbered("mlp", index) + "/~/linear_" + std::to_string(i), width,
                     sizes[i], 0, gen);
         width = sizes[i];
       }
@@ -142,13 +145,13 @@ torch::Tensor AgentNet::torso(const ParamMap& p, const torch::Tensor& obs) const
   if (settings_.torso == "conv") {
     x = x.permute({0, 3, 1, 2});  // NHWC -> NCHW
     for (size_t i = 0; i < settings_.conv_channels.size(); ++i) {
-      const auto name = kRoot + "conv_torso/~/" + numbered("conv2_d", i);
+      const auto name = embed_ + "conv_torso/~/" + numbered("conv2_d", i);
       const auto w = param(p, name + "/w").permute({3, 2, 0, 1});  // HWIO -> OIHW
       x = torch::relu(F::conv2d(x, w, F::Conv2dFuncOptions().bias(param(p, name + "/b")).padding(1)));
     }
     x = x.permute({0, 2, 3, 1});  // back to NHWC so flattening matches Haiku
   }
-  return mlp(p, kRoot + "torso", x.reshape({n, -1}), settings_.dense.size());
+  return mlp(p, embed_ + "torso", x.reshape({n, -1}), settings_.dense.size());
 }
 
 void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
@@ -158,13 +161,13 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   if (!any) return;
   const int64_t n = embedding.size(0), a = num_actions_, lstm = settings_.lstm_size;
   // Root: cell = linear(embedding), hidden = tanh(cell).
-  const auto cell = linear(p, kRoot + "linear", embedding);
+  const auto cell = linear(p, root_ + "linear", embedding);
   const auto hidden = torch::tanh(cell);
   // One LSTM step per action. gates = [onehot(a), h] W + b; the one-hot rows
   // of W are just W's first A rows, so each root's gates are h W_h + b plus
   // row a of W_x: [N, A, 4L] without materialising N*A one-hot inputs.
-  const auto& w = param(p, kRoot + "action_cond/~/linear/w");
-  const auto& b = param(p, kRoot + "action_cond/~/linear/b");
+  const auto& w = param(p, root_ + "action_cond/linear/w");
+  const auto& b = param(p, root_ + "action_cond/linear/b");
   const auto from_h = torch::addmm(b, hidden, w.slice(0, a));               // [N, 4L]
   const auto gates = from_h.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
   auto parts = gates.chunk(4, -1);  // Haiku's gate order: i, g, f, o
@@ -177,7 +180,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     if (!wanted(name, only)) continue;
     std::vector<int64_t> full = {n, a};
     full.insert(full.end(), shape.begin(), shape.end());
-    out[name] = mlp(p, kRoot + numbered("mlp", i), h, layers).reshape(full);
+    out[name] = mlp(p, root_ + numbered("mlp", i), h, layers).reshape(full);
   }
 }
 
@@ -188,7 +191,7 @@ AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations
   AgentOuts out;
   size_t index = 0;
   for (const auto& [name, shape] : flat_heads_) {
-    const auto layer = kRoot + numbered("torso_head", index++) + "/~/linear_0";
+    const auto layer = head_ + numbered("torso_head", index++) + "/~/linear_0";
     if (!wanted(name, only)) continue;
     std::vector<int64_t> full = {n};
     full.insert(full.end(), shape.begin(), shape.end());
@@ -210,7 +213,22 @@ AgentOuts AgentNet::unroll(const ParamMap& p, const torch::Tensor& observations,
   return flat;
 }
 
-UpdateRule::UnrollFn AgentNet::unroll_fn() const {
+std::string agent_param_legacy_name(const std::string& name) {
+  // Before the rename: "mlp/~/" in front of every module, "~/linear" inside
+  // the action-conditional LSTM, no method parts.
+  static const std::pair<const char*, const char*> kRenames[] = {
+      {"mlp/~_embedding_pass/", "mlp/~/"},
+      {"mlp/~_head_pass/", "mlp/~/"},
+      {"mlp/action_cond/linear/", "mlp/~/action_cond/~/linear/"},
+      {"mlp/linear/", "mlp/~/linear/"},
+      {"mlp/mlp", "mlp/~/mlp"}};
+  for (const auto& [now, before] : kRenames) {
+    if (name.rfind(now, 0) == 0) return before + name.substr(std::string(now).size());
+  }
+  return name;
+}
+
+AgentUnrollFn AgentNet::unroll_fn() const {
   return [this](const ParamMap& params, const torch::Tensor& observations,
                 const torch::Tensor& /*should_reset*/) { return unroll(params, observations); };
 }

@@ -12,8 +12,16 @@
 //           one Haiku-style LSTM step per action with the one-hot action as
 //           input, then an MLP (model_head_hiddens, ReLU) per model head.
 //
-// Parameter names follow Haiku's ("mlp/~/torso/~/linear_0/w"); Linear
-// weights are [in, out] and conv weights [kh, kw, in, out] as in Haiku.
+// Parameter names are the reference's Haiku names, method parts included
+// (Haiku prefixes modules created inside a method other than __call__ with
+// "~<method>"), so agent parameters move between the reference and disco:
+//   <module>/~_embedding_pass/torso/~/linear_i        torso
+//   <module>/~_embedding_pass/conv_torso/~/conv2_d_i  conv torso
+//   <module>/~_head_pass/torso_head{,_1,...}/~/linear_0   flat heads, sorted by name
+//   <module>/linear, <module>/action_cond/linear      model root and LSTM
+//   <module>/mlp{,_1,_2}/~/linear_i                   model heads (z, aux_pi, q)
+// with <module> = "mlp" for agents, "value_fn" for the meta value function.
+// Linear weights are [in, out] and conv weights [kh, kw, in, out] as in Haiku.
 //
 // Settings (defaults = the reference's evaluation notebook):
 //   torso              string  "mlp" or "conv"              (default "mlp")
@@ -22,6 +30,7 @@
 //   head_w_init_std    double  flat-head init stddev, 0 = 1/sqrt(fan_in) (1e-2)
 //   lstm_size          int     model LSTM size               (default 128)
 //   model_head_hiddens ints    hidden sizes of model heads   (default 128)
+//   module_name        string  Haiku module name of the net  (default "mlp")
 #pragma once
 
 #include <torch/types.h>
@@ -32,7 +41,6 @@
 
 #include "core/params.h"
 #include "core/types.h"
-#include "rules/update_rule.h"
 
 namespace disco {
 
@@ -43,7 +51,13 @@ struct AgentNetSettings {
   double head_w_init_std = 1e-2;
   int64_t lstm_size = 128;
   std::vector<int64_t> model_head_hiddens = {128};
+  std::string module_name = "mlp";
 };
+
+// The name an agent parameter had before the Haiku method parts were added
+// ("mlp/~/torso/~/linear_0/w" for "mlp/~_embedding_pass/torso/~/linear_0/w"),
+// so that older checkpoints still load; `name` itself if it was not renamed.
+std::string agent_param_legacy_name(const std::string& name);
 
 class AgentNet {
  public:
@@ -66,7 +80,7 @@ class AgentNet {
 
   // The rules' UnrollFn (this network has no recurrent state, so
   // should_reset is ignored). The returned function refers to *this.
-  UpdateRule::UnrollFn unroll_fn() const;
+  AgentUnrollFn unroll_fn() const;
 
   const AgentNetSettings& settings() const { return settings_; }
   int num_actions() const { return num_actions_; }
@@ -83,6 +97,7 @@ class AgentNet {
   int num_actions_;
   HeadSpecs flat_heads_;
   std::vector<std::pair<std::string, std::vector<int64_t>>> model_heads_;  // Haiku order
+  std::string root_, embed_, head_;  // "<module>/", and its two method scopes
 };
 
 }  // namespace disco

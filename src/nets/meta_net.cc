@@ -9,6 +9,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/stop_gradient.h"
 #include "core/rng.h"
 #include "nets/haiku_init.h"
 #include "rl/batch_lookup.h"
@@ -210,10 +211,10 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
   const auto col = [](const torch::Tensor& x) { return x.unsqueeze(-1); };
 
   // Policies, gradients stopped (stop_grad in the input option).
-  const auto policy = torch::softmax(in.agent_logits, -1).detach();  // [T+1, B, A]
+  const auto policy = stop_gradient(torch::softmax(in.agent_logits, -1));  // [T+1, B, A]
   const auto pi = first(policy, t);
-  const auto mu = first(torch::softmax(in.behaviour_logits, -1).detach(), t);
-  const auto pi_target = first(torch::softmax(in.target_logits, -1).detach(), t);
+  const auto mu = first(stop_gradient(torch::softmax(in.behaviour_logits, -1)), t);
+  const auto pi_target = first(stop_gradient(torch::softmax(in.target_logits, -1)), t);
 
   // Embeddings of the predictions (y_net = mlp, z_net = mlp_1).
   const auto& y_emb = emb.y;
@@ -228,9 +229,9 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
       col(select(mu)),
       col(rl::signed_logp1(in.rewards)),
       col(1.0 - in.is_terminal),
-      td_pair(col(rl::signed_logp1(in.v_scalar))).detach(),
-      col(rl::signed_logp1(in.adv)).detach(),
-      col(in.normalized_adv).detach(),
+      stop_gradient(td_pair(col(rl::signed_logp1(in.v_scalar)))),
+      stop_gradient(col(rl::signed_logp1(in.adv))),
+      stop_gradient(col(in.normalized_adv)),
       col(select(pi_target)),
       td_pair(y_emb),
       td_pair(y_emb_target),
@@ -246,9 +247,9 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
   const auto one_hot = F::one_hot(actions, num_actions).to(pi.scalar_type());
   const auto action_features = torch::cat(
       {col(pi), col(mu), col(pi_target), first(z_emb, t), first(z_emb_target, t),
-       col(first(rl::signed_logp1(in.target_q), t)).detach(),
-       col(first(rl::signed_logp1(in.qv_adv), t)).detach(),
-       col(first(in.normalized_qv_adv, t)).detach(), col(one_hot)},
+       stop_gradient(col(first(rl::signed_logp1(in.target_q), t))),
+       stop_gradient(col(first(rl::signed_logp1(in.qv_adv), t))),
+       stop_gradient(col(first(in.normalized_qv_adv, t))), col(one_hot)},
       -1);
   const auto act_cond_emb = conv_net(action_features, params, prefix + "/sequential", conv_blocks);
   channels.push_back(act_cond_emb.mean(2));

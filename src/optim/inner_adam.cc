@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/stop_gradient.h"
 namespace disco {
 
 InnerAdam::InnerAdam(InnerAdamSettings settings) : settings_(settings) {
@@ -57,11 +58,11 @@ ParamMap InnerAdam::step(const ParamMap& params, const ParamMap& grads,
     if (grad_scale.defined()) g = g * grad_scale;
     auto mu = s.b1 * state.mu.at(name) + (1.0 - s.b1) * g;
     auto nu = s.b2 * state.nu.at(name) + (1.0 - s.b2) * g.square();
-    auto update = (mu / bias1) / ((nu / bias2).detach().sqrt() + s.eps);
+    auto update = (mu / bias1) / (stop_gradient(nu / bias2).sqrt() + s.eps);
     if (s.max_abs_update > 0) update = update.clamp(-s.max_abs_update, s.max_abs_update);
     updated[name] = p - s.learning_rate * update;
     state.mu[name] = mu;
-    state.nu[name] = nu;
+    state.nu[name] = nu.detach();  // reaches the update only through sg(ν̂)
   }
   return updated;
 }

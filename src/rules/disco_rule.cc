@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/stop_gradient.h"
 #include "io/npz_tensors.h"
 #include "rl/batch_lookup.h"
 #include "rl/distributions.h"
@@ -121,18 +122,18 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_p
     throw std::invalid_argument(
         "disco rule: meta-state has no target_params/ (create it with init_meta_state)");
   }
-  AgentOuts target_out;
-  {
-    torch::NoGradGuard no_grad;  // the target network's outputs are inputs here
-    target_out = unroll_agent(target_params, inputs.observations, inputs.should_reset_mask_fwd());
-  }
+  // The target network's outputs and its EMA keep their graphs when the
+  // caller records one (meta-training: θ̄ and θ depend on the rule's
+  // parameters through earlier updates); the meta-network stops gradients
+  // of the inputs that must not carry them (nets/meta_net.cc).
+  const AgentOuts target_out =
+      unroll_agent(target_params, inputs.observations, inputs.should_reset_mask_fwd());
   auto [outs, next] = unroll_with_target_out(meta_params, meta_state, inputs, target_out);
 
-  // Target network: a slow EMA of the online parameters.
-  torch::NoGradGuard no_grad;
+  // Target network: a slow EMA of the online parameters, from the pre-step θ.
   const double coeff = settings_.target_params_coeff;
   for (const auto& [name, old] : target_params) {
-    next[kTargetParams + name] = old * coeff + param(agent_params, name).detach() * (1.0 - coeff);
+    next[kTargetParams + name] = old * coeff + param(agent_params, name) * (1.0 - coeff);
   }
   return {std::move(outs), std::move(next)};
 }
@@ -169,7 +170,7 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
   const auto aux_pi_a = taken("aux_pi");
   const auto not_terminal = 1.0 - inputs.is_terminal.to(logits.scalar_type());
   terms["aux_policy"] =
-      rl::categorical_kl_divergence(logits.slice(0, 1, t + 1).detach(), aux_pi_a) * not_terminal;
+      rl::categorical_kl_divergence(stop_gradient(logits.slice(0, 1, t + 1)), aux_pi_a) * not_terminal;
 
   const DiscoSettings& s = settings_;
   terms["agent_loss"] = s.pi_cost * terms["pi"] + s.y_cost * terms["y"] + s.z_cost * terms["z"] +
@@ -184,7 +185,7 @@ std::map<std::string, torch::Tensor> DiscoRule::value_loss_terms(const UpdateRul
   const auto q_a =
       rl::batch_lookup(entry(inputs.agent_out, "q", "agent_out"), inputs.actions.to(torch::kLong))
           .slice(0, 0, t);
-  const auto td = entry(meta_outs, "value_outs/q_td", "meta_out").detach();
+  const auto td = stop_gradient(entry(meta_outs, "value_outs/q_td", "meta_out"));
   std::map<std::string, torch::Tensor> terms;
   terms["value"] = categorical_value_loss_from_td(q_a, td, settings_.value.max_abs_value);
   terms["agent_loss_no_meta"] = terms["value"] * settings_.value_cost;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/stop_gradient.h"
 #include "rl/batch_lookup.h"
 #include "rl/distributions.h"
 #include "rl/multistep.h"
@@ -46,14 +47,14 @@ torch::Tensor categorical_value_loss_from_td(const torch::Tensor& q_a_logits,
                                              const torch::Tensor& td, double max_abs_value) {
   const int64_t num_bins = q_a_logits.size(-1);
   const auto target =
-      rl::signed_hyperbolic((categorical_to_value(q_a_logits, max_abs_value) + td).detach());
+      rl::signed_hyperbolic(stop_gradient(categorical_to_value(q_a_logits, max_abs_value) + td));
   // Integer bins (Disco103: 601 on [-300, 300]) use the integer two-hot form.
   const bool integer_bins = max_abs_value == std::floor(max_abs_value) &&
                             num_bins == 2 * static_cast<int64_t>(max_abs_value) + 1;
   const auto probs =
       integer_bins ? rl::transform_to_2hot_integer_bins(target, static_cast<int64_t>(max_abs_value))
                    : rl::transform_to_2hot(target, -max_abs_value, max_abs_value, num_bins);
-  return rl::softmax_cross_entropy(q_a_logits, probs.detach());
+  return rl::softmax_cross_entropy(q_a_logits, stop_gradient(probs));
 }
 
 DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
@@ -98,6 +99,17 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
   o.normalized_qv_adv = rl::ema_normalize(o.qv_adv, result.adv_ema, s.ema_eps);
   result.td_ema = rl::ema_update(td_ema, o.q_td, s.ema_decay);
   o.normalized_q_td = rl::ema_normalize(o.q_td, result.td_ema, s.ema_eps, /*subtract_mean=*/false);
+  // Constants for every use, also where the caller records a graph.
+  for (auto* x : {&o.v_scalar, &o.target_v_scalar, &o.q_value, &o.q, &o.qv_adv,
+                  &o.normalized_qv_adv, &o.rho, &o.q_target, &o.adv, &o.normalized_adv, &o.q_td,
+                  &o.normalized_q_td}) {
+    *x = stop_gradient(*x);
+  }
+  for (auto* e : {&result.adv_ema, &result.td_ema}) {
+    e->moment1 = stop_gradient(e->moment1);
+    e->moment2 = stop_gradient(e->moment2);
+    e->decay_product = stop_gradient(e->decay_product);
+  }
   return result;
 }
 

@@ -37,11 +37,7 @@ class UpdateRule {
   // State carried between learner steps, for an agent with these parameters.
   virtual MetaState init_meta_state(const ParamMap& agent_params) const { return {}; }
 
-  // (params, observations [T+1,B,...], should_reset [T+1,B]) -> outputs
-  // [T+1,B,...]: how a rule unrolls the agent network with other parameters
-  // (e.g. Disco's target network).
-  using UnrollFn = std::function<AgentOuts(const ParamMap& params, const torch::Tensor& observations,
-                                           const torch::Tensor& should_reset)>;
+  using UnrollFn = AgentUnrollFn;  // core/types.h
 
   // Applies the rule's meta-network to a rollout: returns its outputs and the
   // next meta-state. Keeps the autograd graph to `meta_params` (and through

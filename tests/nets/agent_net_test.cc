@@ -29,14 +29,14 @@ TEST(AgentNet, OutputShapesOverTimeAndBatch) {
 TEST(AgentNet, ParameterNamesFollowHaiku) {
   AgentNet net({}, {8, 8}, 3, disco_flat(3), disco_model(3));
   const auto p = net.init(0);
-  EXPECT_EQ(p.at("mlp/~/torso/~/linear_0/w").sizes(), (std::vector<int64_t>{64, 512}));
-  EXPECT_EQ(p.at("mlp/~/torso_head/~/linear_0/w").sizes(), (std::vector<int64_t>{512, 3}));
-  EXPECT_EQ(p.at("mlp/~/torso_head_1/~/linear_0/w").sizes(), (std::vector<int64_t>{512, 600}));
-  EXPECT_EQ(p.at("mlp/~/linear/w").sizes(), (std::vector<int64_t>{512, 128}));
-  EXPECT_EQ(p.at("mlp/~/action_cond/~/linear/w").sizes(), (std::vector<int64_t>{131, 512}));
-  EXPECT_EQ(p.at("mlp/~/mlp/~/linear_1/w").sizes(), (std::vector<int64_t>{128, 600}));    // z
-  EXPECT_EQ(p.at("mlp/~/mlp_1/~/linear_1/w").sizes(), (std::vector<int64_t>{128, 3}));    // aux_pi
-  EXPECT_EQ(p.at("mlp/~/mlp_2/~/linear_1/w").sizes(), (std::vector<int64_t>{128, 601}));  // q
+  EXPECT_EQ(p.at("mlp/~_embedding_pass/torso/~/linear_0/w").sizes(), (std::vector<int64_t>{64, 512}));
+  EXPECT_EQ(p.at("mlp/~_head_pass/torso_head/~/linear_0/w").sizes(), (std::vector<int64_t>{512, 3}));
+  EXPECT_EQ(p.at("mlp/~_head_pass/torso_head_1/~/linear_0/w").sizes(), (std::vector<int64_t>{512, 600}));
+  EXPECT_EQ(p.at("mlp/linear/w").sizes(), (std::vector<int64_t>{512, 128}));
+  EXPECT_EQ(p.at("mlp/action_cond/linear/w").sizes(), (std::vector<int64_t>{131, 512}));
+  EXPECT_EQ(p.at("mlp/mlp/~/linear_1/w").sizes(), (std::vector<int64_t>{128, 600}));    // z
+  EXPECT_EQ(p.at("mlp/mlp_1/~/linear_1/w").sizes(), (std::vector<int64_t>{128, 3}));    // aux_pi
+  EXPECT_EQ(p.at("mlp/mlp_2/~/linear_1/w").sizes(), (std::vector<int64_t>{128, 601}));  // q
   EXPECT_EQ(p.size(), 2u * (2 + 2 + 1 + 1 + 3 * 2));
 }
 
@@ -44,7 +44,7 @@ TEST(AgentNet, InitIsDeterministicBySeed) {
   AgentNet net({}, {5, 5}, 3, disco_flat(3), disco_model(3));
   const auto a = net.init(7), b = net.init(7), c = net.init(8);
   for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
-  EXPECT_FALSE(torch::equal(a.at("mlp/~/torso/~/linear_0/w"), c.at("mlp/~/torso/~/linear_0/w")));
+  EXPECT_FALSE(torch::equal(a.at("mlp/~_embedding_pass/torso/~/linear_0/w"), c.at("mlp/~_embedding_pass/torso/~/linear_0/w")));
   const auto obs = torch::rand({3, 5, 5});
   EXPECT_TRUE(torch::equal(net.forward(a, obs).at("z"), net.forward(b, obs).at("z")));
 }
@@ -55,15 +55,15 @@ TEST(AgentNet, InitialiserStatistics) {
   AgentNet net({}, {8, 8}, 3, disco_flat(3), disco_model(3));
   const auto p = net.init(1);
   const double cut = 0.87962566103423978;
-  const auto& w = p.at("mlp/~/torso/~/linear_1/w");  // fan_in 512
+  const auto& w = p.at("mlp/~_embedding_pass/torso/~/linear_1/w");  // fan_in 512
   const double s = 1.0 / std::sqrt(512.0);
   EXPECT_NEAR(w.std().item<double>(), s * cut, 0.01 * s);
   EXPECT_NEAR(w.mean().item<double>(), 0.0, 0.01 * s);
   EXPECT_LE(w.abs().max().item<double>(), 2.0 * s + 1e-7);
   EXPECT_GT(w.abs().max().item<double>(), 1.9 * s);
-  const auto& head = p.at("mlp/~/torso_head_1/~/linear_0/w");  // head_w_init_std 1e-2
+  const auto& head = p.at("mlp/~_head_pass/torso_head_1/~/linear_0/w");  // head_w_init_std 1e-2
   EXPECT_NEAR(head.std().item<double>(), 1e-2 * cut, 1e-4);
-  EXPECT_EQ(p.at("mlp/~/torso/~/linear_0/b").abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(p.at("mlp/~_embedding_pass/torso/~/linear_0/b").abs().sum().item<double>(), 0.0);
 }
 
 TEST(AgentNet, ModelStepMatchesAnExplicitHaikuLstm) {
@@ -78,26 +78,26 @@ TEST(AgentNet, ModelStepMatchesAnExplicitHaikuLstm) {
   const auto p = net.init(3);
   const auto obs = torch::rand({2, 2, 2});
   const auto z = net.forward(p, obs).at("z");  // [2, A, 7]
-  const auto emb = torch::matmul(obs.reshape({2, 4}), p.at("mlp/~/torso/~/linear_0/w")) +
-                   p.at("mlp/~/torso/~/linear_0/b");
-  const auto cell = torch::matmul(emb, p.at("mlp/~/linear/w")) + p.at("mlp/~/linear/b");
+  const auto emb = torch::matmul(obs.reshape({2, 4}), p.at("mlp/~_embedding_pass/torso/~/linear_0/w")) +
+                   p.at("mlp/~_embedding_pass/torso/~/linear_0/b");
+  const auto cell = torch::matmul(emb, p.at("mlp/linear/w")) + p.at("mlp/linear/b");
   const auto hidden = torch::tanh(cell);
   for (int n = 0; n < 2; ++n) {
     for (int act = 0; act < a; ++act) {
       auto x = torch::zeros({1, a});
       x[0][act] = 1;
       const auto xh = torch::cat({x, hidden.slice(0, n, n + 1)}, 1);
-      const auto g = torch::matmul(xh, p.at("mlp/~/action_cond/~/linear/w")) +
-                     p.at("mlp/~/action_cond/~/linear/b");
+      const auto g = torch::matmul(xh, p.at("mlp/action_cond/linear/w")) +
+                     p.at("mlp/action_cond/linear/b");
       const auto i = g.slice(1, 0, 4), gg = g.slice(1, 4, 8), f = g.slice(1, 8, 12),
                  o = g.slice(1, 12, 16);
       const auto c = torch::sigmoid(f + 1) * cell.slice(0, n, n + 1) +
                      torch::sigmoid(i) * torch::tanh(gg);
       const auto h = torch::sigmoid(o) * torch::tanh(c);
-      const auto mid = torch::relu(torch::matmul(h, p.at("mlp/~/mlp/~/linear_0/w")) +
-                                   p.at("mlp/~/mlp/~/linear_0/b"));
+      const auto mid = torch::relu(torch::matmul(h, p.at("mlp/mlp/~/linear_0/w")) +
+                                   p.at("mlp/mlp/~/linear_0/b"));
       const auto expected =
-          torch::matmul(mid, p.at("mlp/~/mlp/~/linear_1/w")) + p.at("mlp/~/mlp/~/linear_1/b");
+          torch::matmul(mid, p.at("mlp/mlp/~/linear_1/w")) + p.at("mlp/mlp/~/linear_1/b");
       EXPECT_TRUE(torch::allclose(z[n][act], expected[0], 1e-5, 1e-6)) << n << "," << act;
     }
   }
@@ -110,7 +110,7 @@ TEST(AgentNet, ConvTorsoOnGridObservations) {
   AgentNet net(s, {10, 10, 4}, 6, {{"logits", {6}}, {"v", {1}}}, {});
   const auto p = net.init(0);
   EXPECT_EQ(p.at("mlp/~/conv_torso/~/conv2_d/w").sizes(), (std::vector<int64_t>{3, 3, 4, 16}));
-  EXPECT_EQ(p.at("mlp/~/torso/~/linear_0/w").sizes(), (std::vector<int64_t>{1600, 32}));
+  EXPECT_EQ(p.at("mlp/~_embedding_pass/torso/~/linear_0/w").sizes(), (std::vector<int64_t>{1600, 32}));
   const auto out = net.unroll(p, torch::rand({3, 2, 10, 10, 4}));
   EXPECT_EQ(out.at("logits").sizes(), (std::vector<int64_t>{3, 2, 6}));
   EXPECT_EQ(out.at("v").sizes(), (std::vector<int64_t>{3, 2, 1}));

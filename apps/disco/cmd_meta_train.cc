@@ -1,0 +1,224 @@
+// `disco meta-train`: discover an update rule by meta-gradients over a
+// population of agents (meta/meta_trainer.h). Settings come from the
+// notebook's defaults (meta/meta_settings.h), then a settings file
+// (--config, JSON or YAML), then the command line.
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "core/blas_threads.h"
+#include "envs/registry.h"
+#include "io/config.h"
+#include "io/learning_curves.h"
+#include "meta/meta_trainer.h"
+
+namespace disco::cli {
+namespace {
+
+struct MetaTrainArgs {
+  std::string envs, init, config, out, resume, device;
+  int64_t population = 0, inner_steps = 0, rollout = 0, batch = 0, meta_steps = 0, seed = 0;
+  int64_t stop_after = 0, window = 0;
+  int threads = 0;
+  bool checkpointing = false;
+};
+
+std::string number(double x, int precision = 3) {
+  if (!std::isfinite(x)) return "n/a";
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(precision) << x;
+  return o.str();
+}
+
+std::vector<std::string> split_envs(const std::string& list) {
+  // Environments are separated by ';' or by commas outside parentheses.
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  for (char c : list) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if ((c == ';' || (c == ',' && depth == 0))) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+class MetaProgressReport {
+ public:
+  MetaProgressReport() : tty_(isatty(fileno(stderr))) {}
+  void operator()(const MetaProgress& p) {
+    if (first_step_ < 0) {
+      first_step_ = p.meta_step - 1;
+      first_elapsed_ = 0;
+    }
+    const double rate = p.elapsed_s > first_elapsed_
+                            ? (p.meta_step - first_step_) / (p.elapsed_s - first_elapsed_)
+                            : 0;
+    if (first_elapsed_ == 0) first_elapsed_ = p.elapsed_s - (rate > 0 ? 1 / rate : 0);
+    std::ostringstream line;
+    line << p.meta_step << "/" << p.total_steps << "  meta_loss " << number(p.meta_loss, 4)
+         << "  avg_return " << number(p.avg_return) << "  resets " << p.resets << "  skipped "
+         << p.skipped << "  " << number(p.elapsed_s, 0) << " s";
+    if (tty_) {
+      const int width = 24;
+      const int filled = static_cast<int>(width * p.meta_step / std::max<int64_t>(1, p.total_steps));
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
+                << line.str() << "   " << std::flush;
+      if (p.meta_step >= p.total_steps) std::cerr << "\n";
+    } else if (p.meta_step % 10 == 0 || p.meta_step == p.total_steps) {
+      std::cout << "meta-step " << line.str() << std::endl;
+    }
+  }
+
+ private:
+  bool tty_;
+  int64_t first_step_ = -1;
+  double first_elapsed_ = 0;
+};
+
+std::string default_out(uint64_t seed) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return "runs/meta-seed" + std::to_string(seed) + "-" + stamp;
+}
+
+void need_positive(CLI::App* cmd, const char* opt, int64_t value) {
+  if (cmd->count(opt) && value <= 0) {
+    throw UsageError(std::string(opt) + " must be positive, got " + std::to_string(value));
+  }
+}
+
+}  // namespace
+
+void add_meta_train_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "meta-train",
+      "Discover an update rule: meta-gradients through agent updates over a population.\n"
+      "Defaults follow the reference's meta-training notebook: Catch 5x5, 2 agents, rollouts of\n"
+      "16 transitions, 2 inner steps, 32 trajectories per agent, validation rollout of twice the\n"
+      "rollout's time steps, agent MLP 512,512 + LSTM 256 + heads 256, agent lr 5e-4, meta Adam\n"
+      "5e-4, 800 meta-steps, random initial rule. Writes DIR/meta_metrics.csv, .jsonl,\n"
+      "settings.json, checkpoint.npz, rule.npz (loadable by `disco train --rule`) and\n"
+      "meta_curve.png.");
+  static MetaTrainArgs a;
+  cmd->add_option("--envs", a.envs,
+                  "environments, agents take them in turn; separated by ';' or top-level commas "
+                  "(default catch(rows=5,columns=5))");
+  cmd->add_option("--population", a.population, "agents (default 2)");
+  cmd->add_option("--inner-steps", a.inner_steps, "agent updates per meta-step (default 2)");
+  cmd->add_option("--rollout", a.rollout, "transitions per training rollout (default 16)");
+  cmd->add_option("--batch", a.batch, "trajectories (environments) per agent (default 32)");
+  cmd->add_option("--meta-steps", a.meta_steps, "meta-steps in total (default 800)");
+  cmd->add_option("--init", a.init, "initial rule: random | disco103 | FILE.npz (default random)");
+  cmd->add_option("--seed", a.seed, "random seed (default 0)");
+  cmd->add_option("--window", a.window,
+                  "agent updates the meta-gradient reaches back through, <= 20 (default: inner steps)");
+  cmd->add_flag("--checkpointing", a.checkpointing,
+                "recompute each inner update in the backward pass (memory of one update)");
+  cmd->add_option("--config", a.config, "settings file (JSON or YAML; keys as settings.json)");
+  cmd->add_option("--out", a.out, "run folder (default runs/meta-seedS-TIME); must not hold a run");
+  cmd->add_option("--resume", a.resume, "continue the run in this folder (only --meta-steps may change)");
+  cmd->add_option("--device", a.device, "torch device, e.g. cpu or cuda:0 (default cpu)");
+  cmd->add_option("--threads", a.threads, "CPU threads of LibTorch and of OpenBLAS");
+  cmd->add_option("--stop-after", a.stop_after,
+                  "testing: stop after N meta-steps without a final checkpoint, as if killed");
+  cmd->callback([cmd]() {
+    if (a.threads > 0) {
+      torch::set_num_threads(a.threads);
+      set_blas_threads(a.threads);
+    }
+    for (const char* opt : {"--population", "--inner-steps", "--rollout", "--batch", "--meta-steps"}) {
+      const int64_t v = std::string(opt) == "--population"    ? a.population
+                        : std::string(opt) == "--inner-steps" ? a.inner_steps
+                        : std::string(opt) == "--rollout"     ? a.rollout
+                        : std::string(opt) == "--batch"       ? a.batch
+                                                              : a.meta_steps;
+      need_positive(cmd, opt, v);
+    }
+    if (cmd->count("--window") && (a.window < 0 || a.window > 20)) {
+      throw UsageError("--window must lie in [0, 20], got " + std::to_string(a.window));
+    }
+    const std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
+    std::unique_ptr<MetaTrainer> trainer;
+    if (!a.resume.empty()) {
+      for (const char* opt : {"--envs", "--population", "--inner-steps", "--rollout", "--batch",
+                              "--init", "--seed", "--window", "--checkpointing", "--config",
+                              "--out", "--device"}) {
+        if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
+      }
+      trainer = MetaTrainer::resume(
+          a.resume, cmd->count("--meta-steps") ? std::optional<int64_t>(a.meta_steps) : std::nullopt,
+          weights);
+      std::cout << "resuming " << a.resume << " at meta-step " << trainer->meta_step() << std::endl;
+    } else {
+      MetaTrainSettings s = default_meta_train_settings();
+      if (!a.config.empty()) apply_meta_settings_json(load_config_file(a.config), s);
+      if (cmd->count("--envs")) s.envs = split_envs(a.envs);
+      if (cmd->count("--population")) s.population = static_cast<int>(a.population);
+      if (cmd->count("--inner-steps")) s.inner_steps = static_cast<int>(a.inner_steps);
+      if (cmd->count("--rollout")) s.rollout = static_cast<int>(a.rollout);
+      if (cmd->count("--batch")) s.batch = static_cast<int>(a.batch);
+      if (cmd->count("--meta-steps")) s.meta_steps = static_cast<int>(a.meta_steps);
+      if (cmd->count("--init")) s.init = a.init;
+      if (cmd->count("--seed")) s.seed = static_cast<uint64_t>(a.seed);
+      if (cmd->count("--window")) s.window = static_cast<int>(a.window);
+      if (cmd->count("--checkpointing")) s.checkpointing = a.checkpointing;
+      if (cmd->count("--device")) s.device = a.device;
+      for (const auto& env : s.envs) {
+        try {  // an unknown environment name is a usage error (exit 2)
+          make_env(env);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(e.what());
+        }
+      }
+      if (s.init != "random" && s.init != "disco103" &&
+          !(s.init.size() > 4 && s.init.substr(s.init.size() - 4) == ".npz")) {
+        throw UsageError("--init must be random, disco103 or a rule .npz, got '" + s.init + "'");
+      }
+      try {
+        validate_meta_settings(s);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+      const std::string out = a.out.empty() ? default_out(s.seed) : a.out;
+      trainer = std::make_unique<MetaTrainer>(s, out, weights);
+      std::cout << "meta-training a rule (init " << s.init << ") with " << s.population
+                << " agents for " << s.meta_steps << " meta-steps -> " << out << std::endl;
+    }
+    MetaProgressReport report;
+    trainer->run(std::ref(report), a.stop_after);
+    if (trainer->meta_step() < trainer->settings().meta_steps) return;  // --stop-after
+    const std::string dir = trainer->out_dir();
+    std::cout << "rule: " << dir << "/rule.npz\nmetrics: " << dir << "/meta_metrics.csv and "
+              << dir << "/meta_metrics.jsonl\n";
+    try {
+      CurveSettings curve;
+      curve.file = "meta_metrics.csv";
+      curve.x = "meta_step";
+      curve.y = "agent0/avg_return";
+      for (int i = 1; i < trainer->settings().population; ++i) {
+        curve.more_y.push_back("agent" + std::to_string(i) + "/avg_return");
+      }
+      plot_learning_curves({dir}, dir + "/meta_curve.png", curve);
+      std::cout << "curve: " << dir << "/meta_curve.png\n";
+    } catch (const std::exception& e) {
+      std::cerr << "disco: warning: no curve drawn: " << e.what() << "\n";
+    }
+  });
+}
+
+}  // namespace disco::cli

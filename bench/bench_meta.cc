@@ -1,0 +1,155 @@
+// bench_meta: the cost of a meta-gradient. For N = 1, 2, 5, 10, 20 inner
+// steps, at the meta-training notebook's sizes (Catch 5x5, batch 32 x 16
+// transitions, MLP 512,512, LSTM 256, heads 256, value MLP 256,256) and at
+// the evaluation sizes (Catch 8x8, batch 64 x 28 transitions, LSTM 128,
+// heads 128), with and without gradient checkpointing, it prints
+//   ratio = time of one meta-step over N inner steps / time of N plain
+//           learner updates (same agent, same rollouts, no graph)
+//   peak  = the meta-step's peak resident memory above the process's memory
+//           before it (MiB)
+// Each configuration runs in a fresh child process (this program re-run
+// with --child), so that peaks do not mix. Goals: ratio <= 3; with
+// checkpointing, peak(N=20) <= 2 x peak(N=1).
+//
+// Usage: bench_meta [--sizes notebook|eval|both] [--max-n N] [--threads K]
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "agent/actor.h"
+#include "core/blas_threads.h"
+#include "envs/registry.h"
+#include "meta/meta_gradient.h"
+#include "meta/meta_settings.h"
+#include "rules/disco_rule.h"
+
+namespace {
+
+using namespace disco;
+using Clock = std::chrono::steady_clock;
+
+double resident_mib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+double peak_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+struct Sizes {
+  std::string env;
+  int batch, rollout;
+  AgentNetSettings net;
+};
+
+Sizes sizes(const std::string& name) {
+  MetaTrainSettings s = default_meta_train_settings();
+  if (name == "notebook") return {"catch(rows=5,columns=5)", s.batch, s.rollout, s.net};
+  AgentNetSettings net = s.net;  // evaluation notebook: LSTM 128, heads 128
+  net.lstm_size = 128;
+  net.model_head_hiddens = {128};
+  return {"catch(rows=8,columns=8)", 64, 28, net};
+}
+
+// One measurement, in this process: prints "ratio meta_s plain_s peak_mib".
+int child(const std::string& size_name, int n, bool checkpointing) {
+  const Sizes z = sizes(size_name);
+  const MetaTrainSettings defaults = default_meta_train_settings();
+  const DiscoRule rule;
+  BatchedEnv env = make_batched_env(z.env, z.batch);
+  const auto spec = env.spec();
+  const AgentNet net(z.net, spec.observation_shape, spec.num_actions,
+                     rule.flat_output_spec(spec.num_actions), rule.model_output_spec(spec.num_actions));
+  const MetaValueFunction value_fn(defaults.value, spec.observation_shape);
+  const MetaGradient gradient(net, rule, defaults.agent_optimizer, value_fn, defaults.loss);
+  const ParamMap eta = rule.init_meta_params(1);
+  const InnerAdam adam(defaults.agent_optimizer);
+  AgentState state{init_learner_state(net, rule, adam, 2, torch::kCPU), value_fn.init(3, torch::kCPU)};
+  Actor actor(std::move(env), 4, z.rollout + 1, {"logits"}, torch::kCPU);
+  EpisodeStats stats;
+  std::vector<Rollout> train;
+  for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, state.learner.params, stats));
+  const Rollout valid = actor.collect(net, state.learner.params, stats, 2 * (z.rollout + 1));
+
+  const double base = resident_mib();
+  // N plain learner updates (what `disco train` does), timed.
+  auto t0 = Clock::now();
+  LearnerState plain = state.learner;
+  for (const auto& batch : train) {
+    plain = learner_step(net, rule, eta, adam, plain, batch, /*meta_training=*/false).next;
+  }
+  const double plain_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  t0 = Clock::now();
+  const auto result = gradient.compute(eta, state, train, valid, checkpointing);
+  const double meta_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double peak = peak_mib() - base;
+  if (!std::isfinite(result.meta_loss.at("total").item<double>())) return 1;
+  std::printf("%.3f %.3f %.3f %.1f\n", meta_s / plain_s, meta_s, plain_s, peak);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string which = "both";
+  int max_n = 20, threads = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--child" && i + 3 < argc) {
+      threads = i + 4 < argc ? std::atoi(argv[i + 4]) : 0;
+      if (threads > 0) {
+        torch::set_num_threads(threads);
+        set_blas_threads(threads);
+      }
+      return child(argv[i + 1], std::atoi(argv[i + 2]), std::strcmp(argv[i + 3], "1") == 0);
+    }
+    if (a == "--sizes" && i + 1 < argc) which = argv[++i];
+    else if (a == "--max-n" && i + 1 < argc) max_n = std::atoi(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else {
+      std::cerr << "usage: bench_meta [--sizes notebook|eval|both] [--max-n N] [--threads K]\n";
+      return 2;
+    }
+  }
+  std::vector<std::string> size_names;
+  if (which == "notebook" || which == "both") size_names.push_back("notebook");
+  if (which == "eval" || which == "both") size_names.push_back("eval");
+  std::printf("%-9s %4s %-13s %8s %10s %10s %10s\n", "sizes", "N", "backward", "ratio", "meta s",
+              "plain s", "peak MiB");
+  for (const auto& size : size_names) {
+    for (int n : {1, 2, 5, 10, 20}) {
+      if (n > max_n) continue;
+      for (int ckpt : {0, 1}) {
+        const std::string cmd = std::string("/proc/self/exe --child ") + size + " " +
+                                std::to_string(n) + " " + std::to_string(ckpt) + " " +
+                                std::to_string(threads);
+        FILE* pipe = popen(cmd.c_str(), "r");
+        double ratio = 0, meta_s = 0, plain_s = 0, peak = 0;
+        const int got = pipe ? std::fscanf(pipe, "%lf %lf %lf %lf", &ratio, &meta_s, &plain_s, &peak) : 0;
+        if (pipe) pclose(pipe);
+        if (got != 4) {
+          std::printf("%-9s %4d %-13s  failed\n", size.c_str(), n, ckpt ? "checkpointed" : "unrolled");
+          continue;
+        }
+        std::printf("%-9s %4d %-13s %8.2f %10.3f %10.3f %10.1f\n", size.c_str(), n,
+                    ckpt ? "checkpointed" : "unrolled", ratio, meta_s, plain_s, peak);
+        std::fflush(stdout);
+      }
+    }
+  }
+  return 0;
+}

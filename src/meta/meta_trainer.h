@@ -1,0 +1,100 @@
+// A meta-training run (`disco meta-train`): a population of agents, each in
+// its own environment (taken from the list in turn), learns with the current
+// rule; every meta-step each agent collects N training rollouts and one
+// validation rollout with its current parameters, takes N inner updates
+// (meta/meta_gradient.h) and contributes its meta-gradient; the rule is then
+// improved with Adam on the mean meta-gradient (or, per the paper, one Adam
+// per agent with their updates averaged). The agents keep their updated
+// state across meta-steps; with finite lifetimes an agent is reset (fresh
+// parameters, optimisers, meta-RNN state, EMAs, value function) when its
+// experience budget is spent.
+//
+// Files in the run folder:
+//   settings.json                     every setting (the resume source)
+//   checkpoint.npz                    everything, atomically; every
+//                                     checkpoint_every meta-steps and at the end
+//   meta_metrics.csv, .jsonl          one row per log_every meta-steps
+//   rule.npz                          the rule under the reference's names, every
+//                                     rule_every meta-steps and at the end
+//   meta_curve.png                    drawn by the command at the end
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/actor.h"
+#include "core/rng.h"
+#include "io/metrics.h"
+#include "meta/meta_gradient.h"
+#include "meta/meta_settings.h"
+#include "rules/disco_rule.h"
+
+namespace disco {
+
+struct MetaProgress {
+  int64_t meta_step = 0;
+  int64_t total_steps = 0;
+  int64_t env_steps = 0;
+  double elapsed_s = 0;
+  double meta_loss = 0;
+  double avg_return = 0;  // population mean over this meta-step's episodes (NaN if none)
+  int64_t resets = 0;
+  int64_t skipped = 0;
+};
+
+class MetaTrainer {
+ public:
+  // Fresh run in `dir`; throws if `dir` already holds a run.
+  MetaTrainer(const MetaTrainSettings& settings, const std::string& dir,
+              const std::string& disco103_weights);
+  // Resumes the run in `dir`; `meta_steps` (if given) replaces the total.
+  static std::unique_ptr<MetaTrainer> resume(const std::string& dir,
+                                             std::optional<int64_t> meta_steps,
+                                             const std::string& disco103_weights);
+  ~MetaTrainer();
+
+  // Runs until settings.meta_steps. `stop_after` > 0 stops after that many
+  // meta-steps in this call without a final checkpoint (tests of resuming).
+  void run(const std::function<void(const MetaProgress&)>& on_progress = {},
+           int64_t stop_after = 0);
+
+  const MetaTrainSettings& settings() const { return settings_; }
+  const ParamMap& meta_params() const { return meta_params_; }
+  int64_t meta_step() const { return meta_step_; }
+  const std::string& out_dir() const { return dir_; }
+  static bool holds_run(const std::string& dir);
+
+ private:
+  struct Member;
+  struct ResumeTag {};
+  MetaTrainer(ResumeTag, const MetaTrainSettings& settings, const std::string& dir,
+              const std::string& disco103_weights);
+  void build(const std::string& disco103_weights);
+  void reset_member(Member& m);
+  MetaProgress meta_update();
+  void save_checkpoint() const;
+  void load_checkpoint();
+  void save_rule() const;
+
+  MetaTrainSettings settings_;
+  std::string dir_;
+  torch::Device device_;
+  DiscoRule rule_;
+  ParamMap meta_params_;
+  std::vector<OuterAdamState> meta_opt_;  // one (mean) or one per agent
+  std::vector<std::unique_ptr<Member>> members_;
+  std::unique_ptr<MetricsWriter> metrics_;
+  Rng rng_;  // lifetimes and agent initialisations
+  int64_t meta_step_ = 0;
+  int64_t env_steps_ = 0;
+  int64_t resets_ = 0;
+  int64_t skipped_ = 0;
+  double elapsed_s_ = 0;
+};
+
+}  // namespace disco

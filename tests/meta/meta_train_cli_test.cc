@@ -1,0 +1,162 @@
+// `disco meta-train` through the binary, on tiny networks: outputs, a rule
+// that `disco train` loads, bit-for-bit resume after a kill, the same rule
+// from the same seed, the paper's options, skipped non-finite steps, and
+// one-line errors for bad input.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "../cli/run_disco.h"
+#include "io/metrics.h"
+#include "io/npz_tensors.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using disco_test::contains;
+
+fs::path scratch(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("disco_meta_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::remove_all(dir / name);
+  return dir / name;
+}
+
+// Small networks so that a meta-step takes milliseconds.
+fs::path small_config(const std::string& extra = "") {
+  const auto path = scratch("config_" + std::to_string(std::hash<std::string>{}(extra)) + ".json");
+  std::ofstream(path) << R"({"net": {"dense": [16], "lstm_size": 8, "model_head_hiddens": [8]},)"
+                      << R"( "value": {"dense": [16]}, "checkpoint_every": 1)" << extra << "}";
+  return path;
+}
+
+std::string small_run(const fs::path& out, const fs::path& config, int meta_steps) {
+  return "meta-train --rollout 4 --batch 4 --threads 1 --meta-steps " + std::to_string(meta_steps) +
+         " --config " + config.string() + " --out " + out.string();
+}
+
+disco::ParamMap rule_of(const fs::path& run) { return disco::load_tensors((run / "rule.npz").string()); }
+
+void expect_same_rule(const fs::path& a, const fs::path& b) {
+  const auto ra = rule_of(a), rb = rule_of(b);
+  ASSERT_EQ(ra.size(), 42u);
+  ASSERT_EQ(ra.size(), rb.size());
+  for (const auto& [name, t] : ra) EXPECT_TRUE(torch::equal(t, rb.at(name))) << name;
+}
+
+TEST(MetaTrainCli, WritesRuleMetricsAndCurveAndTheRuleTrainsAnAgent) {
+  const auto run = scratch("basic");
+  const auto r = disco_test::run_disco(small_run(run, small_config(), 3));
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* f : {"rule.npz", "checkpoint.npz", "settings.json", "meta_metrics.csv",
+                        "meta_metrics.jsonl", "meta_curve.png"}) {
+    EXPECT_TRUE(fs::exists(run / f)) << f << "\n" << r.output;
+  }
+  const auto table = disco::read_metrics_csv((run / "meta_metrics.csv").string());
+  ASSERT_EQ(table.rows.size(), 3u);
+  for (const char* column : {"meta_loss", "pg_loss", "pi_entropy", "target_kl", "meta_grad_norm",
+                             "meta_update_norm", "agent0/avg_return", "agent1/pos_rewards",
+                             "agent1/neg_rewards", "resets", "skipped"}) {
+    EXPECT_GE(table.column(column), 0) << column;
+  }
+  const int norm = table.column("meta_update_norm");
+  EXPECT_GT(table.rows.back()[norm], 0);  // the rule moved
+
+  // The initial random rule and the saved one differ, and `disco train` loads it.
+  const auto train_out = scratch("train_with_rule");
+  const auto t2 = disco_test::run_disco("train --rule " + (run / "rule.npz").string() +
+                                        " --env 'catch(rows=5,columns=5)' --steps 2 --threads 1 "
+                                        "--out " + train_out.string());
+  EXPECT_EQ(t2.code, 0) << t2.output;
+}
+
+TEST(MetaTrainCli, KilledAndResumedEqualsUninterruptedAndSeedsReproduce) {
+  const auto config = small_config();
+  const auto full = scratch("full"), again = scratch("again"), killed = scratch("killed");
+  ASSERT_EQ(disco_test::run_disco(small_run(full, config, 4)).code, 0);
+  ASSERT_EQ(disco_test::run_disco(small_run(again, config, 4)).code, 0);
+  expect_same_rule(full, again);
+
+  // Stop after 3 meta-steps without the last checkpoint (as a kill would),
+  // then resume from the checkpoint of step 2.
+  const auto k = disco_test::run_disco(small_run(killed, config, 4) + " --stop-after 3");
+  ASSERT_EQ(k.code, 0) << k.output;
+  EXPECT_FALSE(fs::exists(killed / "meta_curve.png"));
+  const auto r = disco_test::run_disco("meta-train --threads 1 --resume " + killed.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "meta-step 2")) << r.output;
+  expect_same_rule(full, killed);
+  const auto ca = disco::load_tensors((full / "checkpoint.npz").string());
+  const auto cb = disco::load_tensors((killed / "checkpoint.npz").string());
+  for (const auto& [name, t] : ca) {
+    if (name == "trainer/elapsed_s") continue;
+    ASSERT_TRUE(cb.count(name)) << name;
+    EXPECT_TRUE(torch::equal(t, cb.at(name))) << name;
+  }
+  EXPECT_EQ(disco::read_metrics_csv((killed / "meta_metrics.csv").string()).rows.size(), 4u);
+
+  const auto other = scratch("other_seed");
+  ASSERT_EQ(disco_test::run_disco(small_run(other, config, 4) + " --seed 1").code, 0);
+  EXPECT_FALSE(torch::equal(rule_of(full).at("lstm/linear_4/w"), rule_of(other).at("lstm/linear_4/w")));
+}
+
+TEST(MetaTrainCli, WindowLifetimesAndPerAgentAdamResumeExactly) {
+  const auto config = small_config(
+      R"(, "window": 4, "lifetimes": [60, 120], "meta_optimizer_mode": "per_agent",)"
+      R"( "meta_grad_clip": 0.5, "checkpointing": true)");
+  const auto full = scratch("options_full"), killed = scratch("options_killed");
+  const auto a = disco_test::run_disco(small_run(full, config, 6) + " --population 3");
+  ASSERT_EQ(a.code, 0) << a.output;
+  const auto table = disco::read_metrics_csv((full / "meta_metrics.csv").string());
+  EXPECT_GT(table.rows.back()[table.column("resets")], 0);  // budgets of 60-120 env steps
+  ASSERT_EQ(disco_test::run_disco(small_run(killed, config, 6) + " --population 3 --stop-after 4").code, 0);
+  ASSERT_EQ(disco_test::run_disco("meta-train --threads 1 --resume " + killed.string()).code, 0);
+  expect_same_rule(full, killed);
+}
+
+TEST(MetaTrainCli, NonFiniteStepsAreSkippedAndTheRuleStaysFinite) {
+  // A meta learning rate of 1e30 sends the rule to huge values after one
+  // step; the meta-loss then overflows, and those steps must be skipped.
+  const auto config = small_config(R"(, "meta_optimizer": {"learning_rate": 1e30})");
+  const auto run = scratch("nonfinite");
+  const auto r = disco_test::run_disco(small_run(run, config, 3));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto table = disco::read_metrics_csv((run / "meta_metrics.csv").string());
+  EXPECT_GE(table.rows.back()[table.column("skipped")], 1) << r.output;
+  for (const auto& [name, t] : rule_of(run)) EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
+}
+
+TEST(MetaTrainCli, BadInputIsOneClearLineAndNeverOverwritesARun) {
+  const auto run = scratch("bad");
+  auto r = disco_test::run_disco("meta-train --envs 'nosuchgame' --out " + run.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.output, "nosuchgame")) << r.output;
+  r = disco_test::run_disco("meta-train --population 0 --out " + run.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.output, "--population")) << r.output;
+  r = disco_test::run_disco("meta-train --meta-steps -3 --out " + run.string());
+  EXPECT_EQ(r.code, 2);
+  r = disco_test::run_disco("meta-train --init /no/such/rule.npz --out " + run.string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "/no/such/rule.npz")) << r.output;
+  EXPECT_FALSE(fs::exists(run / "settings.json"));
+  const auto config = small_config(R"(, "no_such_setting": 1)");
+  r = disco_test::run_disco(small_run(run, config, 1));
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "no_such_setting")) << r.output;
+
+  const auto done = scratch("done");
+  ASSERT_EQ(disco_test::run_disco(small_run(done, small_config(), 1)).code, 0);
+  const auto before = rule_of(done);
+  r = disco_test::run_disco(small_run(done, small_config(), 1));
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "already holds a run")) << r.output;
+  for (const auto& [name, t] : rule_of(done)) EXPECT_TRUE(torch::equal(t, before.at(name))) << name;
+}
+
+}  // namespace
