@@ -262,7 +262,7 @@ void staged_step(Bench& bench, Breakdown& time) {
     auto [outs, next] = bench.rule.unroll_meta_net(bench.meta_params, state.params,
                                                    state.meta_state, rule_inputs, timed_unroll);
     meta_outs = std::move(outs);
-    state.meta_state = detach_meta_state(next);
+    state.meta_state = detach_all(next);
   }
   t0 = now_s();
   time["2 target forward (no grad)"] += target_s;

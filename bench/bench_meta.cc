@@ -1,7 +1,7 @@
 // bench_meta: the cost of a meta-gradient. For N = 1, 2, 5, 10, 20 inner
 // steps, at the meta-training notebook's sizes (Catch 5x5, batch 32 x 16
-// transitions, MLP 512,512, LSTM 256, heads 256, value MLP 256,256) and at
-// the evaluation sizes (Catch 8x8, batch 64 x 28 transitions, LSTM 128,
+// time steps, MLP 512,512, LSTM 256, heads 256, value MLP 256,256) and at
+// the evaluation sizes (Catch 8x8, batch 64 x 29 time steps, LSTM 128,
 // heads 128), with and without gradient checkpointing, it prints
 //   ratio = time of one meta-step over N inner steps / time of N plain
 //           learner updates (same agent, same rollouts, no graph)
@@ -62,7 +62,7 @@ Sizes sizes(const std::string& name) {
   AgentNetSettings net = s.net;  // evaluation notebook: LSTM 128, heads 128
   net.lstm_size = 128;
   net.model_head_hiddens = {128};
-  return {"catch(rows=8,columns=8)", 64, 28, net};
+  return {"catch(rows=8,columns=8)", 64, 29, net};
 }
 
 // One measurement, in this process: prints "ratio meta_s plain_s peak_mib".
@@ -79,11 +79,11 @@ int child(const std::string& size_name, int n, bool checkpointing) {
   const ParamMap eta = rule.init_meta_params(1);
   const InnerAdam adam(defaults.agent_optimizer);
   AgentState state{init_learner_state(net, rule, adam, 2, torch::kCPU), value_fn.init(3, torch::kCPU)};
-  Actor actor(std::move(env), 4, z.rollout + 1, {"logits"}, torch::kCPU);
+  Actor actor(std::move(env), 4, z.rollout, {"logits"}, torch::kCPU);
   EpisodeStats stats;
   std::vector<Rollout> train;
   for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, state.learner.params, stats));
-  const Rollout valid = actor.collect(net, state.learner.params, stats, 2 * (z.rollout + 1));
+  const Rollout valid = actor.collect(net, state.learner.params, stats, 2 * z.rollout);
 
   const double base = resident_mib();
   // N plain learner updates (what `disco train` does), timed.

@@ -109,7 +109,7 @@ void add_meta_train_command(CLI::App& app) {
       "meta-train",
       "Discover an update rule: meta-gradients through agent updates over a population.\n"
       "Defaults follow the reference's meta-training notebook: Catch 5x5, 2 agents, rollouts of\n"
-      "16 transitions, 2 inner steps, 32 trajectories per agent, validation rollout of twice the\n"
+      "16 time steps, 2 inner steps, 32 trajectories per agent, validation rollout of twice the\n"
       "rollout's time steps, agent MLP 512,512 + LSTM 256 + heads 256, agent lr 5e-4, meta Adam\n"
       "5e-4, 800 meta-steps, random initial rule. Writes DIR/meta_metrics.csv, .jsonl,\n"
       "settings.json, checkpoint.npz, rule.npz (loadable by `disco train --rule`) and\n"
@@ -120,7 +120,8 @@ void add_meta_train_command(CLI::App& app) {
                   "(default catch(rows=5,columns=5))");
   cmd->add_option("--population", a.population, "agents (default 2)");
   cmd->add_option("--inner-steps", a.inner_steps, "agent updates per meta-step (default 2)");
-  cmd->add_option("--rollout", a.rollout, "transitions per training rollout (default 16)");
+  cmd->add_option("--rollout", a.rollout,
+                  "time steps per training rollout, T+1 (default 16, the notebook's rollout_len)");
   cmd->add_option("--batch", a.batch, "trajectories (environments) per agent (default 32)");
   cmd->add_option("--meta-steps", a.meta_steps, "meta-steps in total (default 800)");
   cmd->add_option("--init", a.init, "initial rule: random | disco103 | FILE.npz (default random)");

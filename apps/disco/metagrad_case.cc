@@ -62,14 +62,9 @@ ParamMap checked(const ParamMap& got, const ParamMap& expected, const std::strin
 }
 
 rl::EmaState ema(const ParamMap& f, const std::string& prefix, const torch::Device& device) {
-  const auto get = [&](const char* m) { return key(f, prefix + m).to(device, torch::kFloat32); };
-  return {get("/moment1"), get("/moment2"), get("/decay_product")};
-}
-
-void put_ema(ParamMap& out, const std::string& prefix, const rl::EmaState& e) {
-  out[prefix + "/moment1"] = e.moment1;
-  out[prefix + "/moment2"] = e.moment2;
-  out[prefix + "/decay_product"] = e.decay_product;
+  rl::EmaState e = rl::get_ema_state(f, prefix);
+  for (auto* t : {&e.moment1, &e.moment2, &e.decay_product}) *t = t->to(device, torch::kFloat32);
+  return e;
 }
 
 Rollout rollout(const ParamMap& f, const std::string& prefix, int64_t index,
@@ -165,19 +160,16 @@ ParamMap run_metagrad_case(const ParamMap& f, const torch::Device& device, bool 
   }
   learner.meta_state["meta_rnn/hidden"] = key(f, "meta_state/meta_rnn/hidden").to(device, torch::kFloat32);
   learner.meta_state["meta_rnn/cell"] = key(f, "meta_state/meta_rnn/cell").to(device, torch::kFloat32);
-  for (const char* e : {"adv_ema", "td_ema"}) {
-    const auto s = ema(f, std::string("meta_state/") + e, device);
-    learner.meta_state[std::string(e) + "/moment1"] = s.moment1;
-    learner.meta_state[std::string(e) + "/moment2"] = s.moment2;
-    learner.meta_state[std::string(e) + "/decay_product"] = s.decay_product;
+  for (const std::string e : {"adv_ema/", "td_ema/"}) {
+    rl::put_ema_state(learner.meta_state, e, ema(f, "meta_state/" + e, device));
   }
   const ParamMap value_like = value_fn.net().init(0);
   state.value.params = checked(group(f, "value_fn/"), value_like, "value_fn/", device);
   state.value.opt.count = key(f, "value_opt/count").item<int64_t>();
   state.value.opt.mu = checked(group(f, "value_opt/mu/"), value_like, "value_opt/mu/", device);
   state.value.opt.nu = checked(group(f, "value_opt/nu/"), value_like, "value_opt/nu/", device);
-  state.value.adv_ema = ema(f, "value_ema/adv_ema", device);
-  state.value.td_ema = ema(f, "value_ema/td_ema", device);
+  state.value.adv_ema = ema(f, "value_ema/adv_ema/", device);
+  state.value.td_ema = ema(f, "value_ema/td_ema/", device);
 
   std::vector<Rollout> train;
   const int64_t stored = key(f, "train/observations").size(0);
@@ -216,8 +208,8 @@ ParamMap run_metagrad_case(const ParamMap& f, const torch::Device& device, bool 
       if (name.rfind("target_params/", 0) != 0) out[step + "meta_state/" + name] = t;
     }
     out[step + "value_fn/loss"] = rec.value_loss;
-    put_ema(out, step + "value_ema/adv_ema", rec.value.adv_ema);
-    put_ema(out, step + "value_ema/td_ema", rec.value.td_ema);
+    rl::put_ema_state(out, step + "value_ema/adv_ema/", rec.value.adv_ema);
+    rl::put_ema_state(out, step + "value_ema/td_ema/", rec.value.td_ema);
   }
   const auto& final_learner = result.final_state.learner;
   for (const auto& [name, t] : final_learner.meta_state) {

@@ -7,13 +7,6 @@
 namespace disco {
 namespace {
 
-template <typename Map>
-Map detached(const Map& m) {
-  Map out;
-  for (const auto& [name, t] : m) out[name] = t.detach();
-  return out;
-}
-
 bool any_requires_grad(const ParamMap& params) {
   for (const auto& [name, t] : params) {
     if (t.requires_grad()) return true;
@@ -46,7 +39,7 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   // carries a meta-gradient, the heads the rule may differentiate (y, z)
   // come from a second unroll with θ itself.
   auto rule_inputs = inputs;
-  rule_inputs.agent_out = detached(agent_out);
+  rule_inputs.agent_out = detach_all(agent_out);
   if (params_carry_graph) {
     std::vector<std::string> heads;
     for (const char* head : {"y", "z"}) {
@@ -64,8 +57,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     torch::AutoGradMode grad_mode(meta_training);
     auto [outs, next_meta_state] = rule.unroll_meta_net(meta_params, state.params, state.meta_state,
                                                         rule_inputs, net.unroll_fn());
-    result.meta_outs = meta_training ? std::move(outs) : detached(outs);
-    result.next.meta_state = meta_training ? std::move(next_meta_state) : detached(next_meta_state);
+    result.meta_outs = meta_training ? std::move(outs) : detach_all(outs);
+    result.next.meta_state = meta_training ? std::move(next_meta_state) : detach_all(next_meta_state);
   }
   const auto loss = rule.agent_loss(inputs, result.meta_outs, /*backprop=*/meta_training);
   const auto no_meta = rule.agent_loss_no_meta(inputs, result.meta_outs);
@@ -87,7 +80,7 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     result.next.opt = state.opt;
     result.next.params = optimizer.step(state.params, grad_map, result.next.opt);
   }
-  result.agent_out = detached(agent_out);
+  result.agent_out = detach_all(agent_out);
   result.total_loss = meta_training ? total : total.detach();
 
   torch::NoGradGuard no_grad;
@@ -95,7 +88,7 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   for (const auto& [k, v] : no_meta.log) log[k] = v.detach();
   for (const auto& [k, v] : loss.log) log[k] = v.detach();
   log["total_loss"] = total.detach();
-  log["global_gradient_norm"] = global_norm(detached(grad_map));
+  log["global_gradient_norm"] = global_norm(detach_all(grad_map));
   ParamMap update;
   for (const auto& [name, p] : result.next.params) update[name] = p.detach() - state.params.at(name).detach();
   log["update_norm"] = global_norm(update);
@@ -107,17 +100,17 @@ LearnerState init_learner_state(const AgentNet& net, const UpdateRule& rule,
   LearnerState s;
   for (auto& [name, t] : net.init(seed)) s.params[name] = t.to(device);
   s.opt = optimizer.init(s.params);
-  s.meta_state = detached(rule.init_meta_state(s.params));
+  s.meta_state = detach_all(rule.init_meta_state(s.params));
   return s;
 }
 
 LearnerState detach_learner_state(const LearnerState& state) {
   LearnerState s;
-  s.params = detached(state.params);
+  s.params = detach_all(state.params);
   s.opt.count = state.opt.count;
-  s.opt.mu = detached(state.opt.mu);
-  s.opt.nu = detached(state.opt.nu);
-  s.meta_state = detached(state.meta_state);
+  s.opt.mu = detach_all(state.opt.mu);
+  s.opt.nu = detach_all(state.opt.nu);
+  s.meta_state = detach_all(state.meta_state);
   return s;
 }
 

@@ -51,26 +51,8 @@ void apply_settings_json(const nlohmann::json& j, TrainSettings& s) {
   r.get("checkpoint_every", s.checkpoint_every);
   if (j.contains("rule_settings")) s.rule_settings = r.section("rule_settings");
   r.section("rule_settings");
-  {
-    ConfigReader n(r.section("net"), "settings.net");
-    n.get("torso", s.net.torso);
-    n.get("dense", s.net.dense);
-    n.get("conv_channels", s.net.conv_channels);
-    n.get("head_w_init_std", s.net.head_w_init_std);
-    n.get("lstm_size", s.net.lstm_size);
-    n.get("model_head_hiddens", s.net.model_head_hiddens);
-    n.finish();
-  }
-  {
-    ConfigReader o(r.section("optimizer"), "settings.optimizer");
-    o.get("learning_rate", s.optimizer.learning_rate);
-    o.get("b1", s.optimizer.b1);
-    o.get("b2", s.optimizer.b2);
-    o.get("eps", s.optimizer.eps);
-    o.get("max_abs_update", s.optimizer.max_abs_update);
-    o.get("max_grad_norm", s.optimizer.max_grad_norm);
-    o.finish();
-  }
+  apply_net_settings_json(r.section("net"), "settings.net", s.net);
+  apply_optimizer_settings_json(r.section("optimizer"), "settings.optimizer", s.optimizer);
   r.finish();
 }
 
@@ -90,20 +72,49 @@ nlohmann::json settings_to_json(const TrainSettings& s) {
           {"log_every", s.log_every},
           {"checkpoint_every", s.checkpoint_every},
           {"rule_settings", s.rule_settings},
-          {"net",
-           {{"torso", s.net.torso},
-            {"dense", s.net.dense},
-            {"conv_channels", s.net.conv_channels},
-            {"head_w_init_std", s.net.head_w_init_std},
-            {"lstm_size", s.net.lstm_size},
-            {"model_head_hiddens", s.net.model_head_hiddens}}},
-          {"optimizer",
-           {{"learning_rate", s.optimizer.learning_rate},
-            {"b1", s.optimizer.b1},
-            {"b2", s.optimizer.b2},
-            {"eps", s.optimizer.eps},
-            {"max_abs_update", s.optimizer.max_abs_update},
-            {"max_grad_norm", s.optimizer.max_grad_norm}}}};
+          {"net", net_settings_to_json(s.net)},
+          {"optimizer", optimizer_settings_to_json(s.optimizer)}};
+}
+
+void apply_net_settings_json(const nlohmann::json& j, const std::string& where, AgentNetSettings& s) {
+  ConfigReader n(j, where);
+  n.get("torso", s.torso);
+  n.get("dense", s.dense);
+  n.get("conv_channels", s.conv_channels);
+  n.get("head_w_init_std", s.head_w_init_std);
+  n.get("lstm_size", s.lstm_size);
+  n.get("model_head_hiddens", s.model_head_hiddens);
+  n.finish();
+}
+
+nlohmann::json net_settings_to_json(const AgentNetSettings& s) {
+  return {{"torso", s.torso},
+          {"dense", s.dense},
+          {"conv_channels", s.conv_channels},
+          {"head_w_init_std", s.head_w_init_std},
+          {"lstm_size", s.lstm_size},
+          {"model_head_hiddens", s.model_head_hiddens}};
+}
+
+void apply_optimizer_settings_json(const nlohmann::json& j, const std::string& where,
+                                   InnerAdamSettings& s) {
+  ConfigReader o(j, where);
+  o.get("learning_rate", s.learning_rate);
+  o.get("b1", s.b1);
+  o.get("b2", s.b2);
+  o.get("eps", s.eps);
+  o.get("max_abs_update", s.max_abs_update);
+  o.get("max_grad_norm", s.max_grad_norm);
+  o.finish();
+}
+
+nlohmann::json optimizer_settings_to_json(const InnerAdamSettings& s) {
+  return {{"learning_rate", s.learning_rate},
+          {"b1", s.b1},
+          {"b2", s.b2},
+          {"eps", s.eps},
+          {"max_abs_update", s.max_abs_update},
+          {"max_grad_norm", s.max_grad_norm}};
 }
 
 void validate_settings(const TrainSettings& s) {

@@ -55,6 +55,14 @@ TrainSettings default_train_settings(const std::string& rule);
 void apply_settings_json(const nlohmann::json& j, TrainSettings& s);
 nlohmann::json settings_to_json(const TrainSettings& s);
 
+// The nested "net" and "optimizer" sections, shared with meta-training's
+// settings: read (unknown keys throw, naming `where`) and written back.
+void apply_net_settings_json(const nlohmann::json& j, const std::string& where, AgentNetSettings& s);
+nlohmann::json net_settings_to_json(const AgentNetSettings& s);
+void apply_optimizer_settings_json(const nlohmann::json& j, const std::string& where,
+                                   InnerAdamSettings& s);
+nlohmann::json optimizer_settings_to_json(const InnerAdamSettings& s);
+
 // Throws std::invalid_argument for values that cannot work (steps <= 0, ...).
 void validate_settings(const TrainSettings& s);
 

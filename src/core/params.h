@@ -21,4 +21,12 @@ inline const torch::Tensor& param(const ParamMap& p, const std::string& name) {
   return it->second;
 }
 
+// A copy of any name -> tensor map (parameters, meta-states, network
+// outputs) without autograd history.
+inline std::map<std::string, torch::Tensor> detach_all(const std::map<std::string, torch::Tensor>& m) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& [name, t] : m) out[name] = t.detach();
+  return out;
+}
+
 }  // namespace disco

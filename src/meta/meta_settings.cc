@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "agent/train_settings.h"
 #include "io/config.h"
 
 namespace disco {
@@ -36,25 +37,9 @@ void apply_meta_settings_json(const nlohmann::json& j, MetaTrainSettings& s) {
   r.get("log_every", s.log_every);
   r.get("checkpoint_every", s.checkpoint_every);
   r.get("rule_every", s.rule_every);
-  {
-    ConfigReader n(r.section("net"), "settings.net");
-    n.get("torso", s.net.torso);
-    n.get("dense", s.net.dense);
-    n.get("conv_channels", s.net.conv_channels);
-    n.get("head_w_init_std", s.net.head_w_init_std);
-    n.get("lstm_size", s.net.lstm_size);
-    n.get("model_head_hiddens", s.net.model_head_hiddens);
-    n.finish();
-  }
-  {
-    ConfigReader o(r.section("agent_optimizer"), "settings.agent_optimizer");
-    o.get("learning_rate", s.agent_optimizer.learning_rate);
-    o.get("b1", s.agent_optimizer.b1);
-    o.get("b2", s.agent_optimizer.b2);
-    o.get("eps", s.agent_optimizer.eps);
-    o.get("max_abs_update", s.agent_optimizer.max_abs_update);
-    o.finish();
-  }
+  apply_net_settings_json(r.section("net"), "settings.net", s.net);
+  apply_optimizer_settings_json(r.section("agent_optimizer"), "settings.agent_optimizer",
+                                s.agent_optimizer);
   {
     ConfigReader v(r.section("value"), "settings.value");
     v.get("dense", s.value.dense);
@@ -104,19 +89,8 @@ nlohmann::json meta_settings_to_json(const MetaTrainSettings& s) {
           {"log_every", s.log_every},
           {"checkpoint_every", s.checkpoint_every},
           {"rule_every", s.rule_every},
-          {"net",
-           {{"torso", s.net.torso},
-            {"dense", s.net.dense},
-            {"conv_channels", s.net.conv_channels},
-            {"head_w_init_std", s.net.head_w_init_std},
-            {"lstm_size", s.net.lstm_size},
-            {"model_head_hiddens", s.net.model_head_hiddens}}},
-          {"agent_optimizer",
-           {{"learning_rate", s.agent_optimizer.learning_rate},
-            {"b1", s.agent_optimizer.b1},
-            {"b2", s.agent_optimizer.b2},
-            {"eps", s.agent_optimizer.eps},
-            {"max_abs_update", s.agent_optimizer.max_abs_update}}},
+          {"net", net_settings_to_json(s.net)},
+          {"agent_optimizer", optimizer_settings_to_json(s.agent_optimizer)},
           {"value",
            {{"dense", s.value.dense},
             {"learning_rate", s.value.learning_rate},
@@ -145,7 +119,7 @@ void validate_meta_settings(const MetaTrainSettings& s) {
   need(!s.envs.empty(), "envs must name at least one environment");
   need(s.population > 0, "population must be positive, got " + std::to_string(s.population));
   need(s.inner_steps > 0, "inner-steps must be positive, got " + std::to_string(s.inner_steps));
-  need(s.rollout > 0, "rollout must be positive, got " + std::to_string(s.rollout));
+  need(s.rollout >= 2, "rollout must be at least 2 time steps, got " + std::to_string(s.rollout));
   need(s.batch > 0, "batch must be positive, got " + std::to_string(s.batch));
   need(s.meta_steps > 0, "meta-steps must be positive, got " + std::to_string(s.meta_steps));
   need(s.window >= 0 && s.window <= 20,

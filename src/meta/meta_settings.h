@@ -1,7 +1,7 @@
 // Every setting of `disco meta-train`. Defaults = the reference's
 // meta-training notebook (colabs/meta_train.ipynb): Catch 5x5, 2 agents,
-// rollouts of 16 transitions, 2 inner steps, 32 trajectories per agent, a
-// validation rollout of twice the rollout's time steps, agent MLP (512,512)
+// rollouts of 16 time steps (15 transitions), 2 inner steps, 32 trajectories per agent, a
+// validation rollout of twice the rollout's time steps (32), agent MLP (512,512)
 // with an LSTM model of 256 and model heads (256,), agent Adam lr 5e-4 with
 // update clip 1, meta value function MLP (256,256) lr 1e-3, meta-optimiser
 // Adam 5e-4 on the mean meta-gradient, 800 meta-steps, a random initial rule.
@@ -28,7 +28,7 @@ struct MetaTrainSettings {
   std::vector<std::string> envs = {"catch(rows=5,columns=5)"};  // agents take them in turn
   int population = 2;        // agents
   int inner_steps = 2;       // agent updates per meta-step (N)
-  int rollout = 16;          // transitions per training rollout (T; T+1 time steps)
+  int rollout = 16;          // time steps per training rollout (T+1; the notebook's rollout_len)
   int batch = 32;            // environments (trajectories) per agent
   int meta_steps = 800;
   std::string init = "random";  // random | disco103 | FILE.npz

@@ -22,6 +22,7 @@ const char* kSettingsFile = "settings.json";
 const char* kCheckpointFile = "checkpoint.npz";
 const char* kMetricsFile = "meta_metrics.csv";
 const char* kRuleFile = "rule.npz";
+const char* kInitialRuleFile = "initial_rule.npz";
 
 // Entries of `in` under `prefix`, the prefix removed.
 ParamMap group(const ParamMap& in, const std::string& prefix) {
@@ -50,15 +51,10 @@ ParamMap load_like(const ParamMap& in, const std::string& prefix, const ParamMap
   return out;
 }
 
-void put_ema(ParamMap& out, const std::string& prefix, const rl::EmaState& e) {
-  out[prefix + "moment1"] = e.moment1;
-  out[prefix + "moment2"] = e.moment2;
-  out[prefix + "decay_product"] = e.decay_product;
-}
-
 rl::EmaState get_ema(const ParamMap& in, const std::string& prefix, torch::Device device) {
-  const auto get = [&](const char* m) { return param(in, prefix + m).to(device, torch::kFloat32); };
-  return {get("moment1"), get("moment2"), get("decay_product")};
+  rl::EmaState e = rl::get_ema_state(in, prefix);
+  for (auto* t : {&e.moment1, &e.moment2, &e.decay_product}) *t = t->to(device, torch::kFloat32);
+  return e;
 }
 
 void put_opt(ParamMap& out, const std::string& prefix, const InnerAdamState& s) {
@@ -73,8 +69,8 @@ void put_agent_state(ParamMap& out, const std::string& prefix, const AgentState&
   put_all(out, prefix + "learner/", learner);
   put_all(out, prefix + "value/params/", s.value.params);
   put_opt(out, prefix + "value/opt/", s.value.opt);
-  put_ema(out, prefix + "value/adv_ema/", s.value.adv_ema);
-  put_ema(out, prefix + "value/td_ema/", s.value.td_ema);
+  rl::put_ema_state(out, prefix + "value/adv_ema/", s.value.adv_ema);
+  rl::put_ema_state(out, prefix + "value/td_ema/", s.value.td_ema);
 }
 
 AgentState get_agent_state(const ParamMap& in, const std::string& prefix, const AgentState& like,
@@ -172,6 +168,7 @@ MetaTrainer::MetaTrainer(const MetaTrainSettings& settings, const std::string& d
   write_file_atomically((fs::path(dir_) / kSettingsFile).string(),
                         meta_settings_to_json(settings_).dump(2) + "\n");
   metrics_ = std::make_unique<MetricsWriter>(dir_, -1, "meta_metrics", "meta_step");
+  save_rule(kInitialRuleFile);  // what the run started from, for comparisons
 }
 
 MetaTrainer::MetaTrainer(ResumeTag, const MetaTrainSettings& settings, const std::string& dir,
@@ -229,7 +226,7 @@ void MetaTrainer::build(const std::string& disco103_weights) {
     m->gradient = std::make_unique<MetaGradient>(*m->net, rule_, settings_.agent_optimizer,
                                                  *m->value_fn, settings_.loss);
     m->actor = std::make_unique<Actor>(std::move(env), root.split(100 + i).next_u64(),
-                                       settings_.rollout + 1, rule_.behaviour_heads(), device_);
+                                       settings_.rollout, rule_.behaviour_heads(), device_);
     members_.push_back(std::move(m));
   }
   for (size_t i = 0; i < members_.size(); ++i) {
@@ -285,9 +282,9 @@ MetaProgress MetaTrainer::meta_update() {
       fresh.push_back(to_device(m.actor->collect(*m.net, m.state.learner.params, stats), device_));
     }
     const Rollout valid = to_device(
-        m.actor->collect(*m.net, m.state.learner.params, stats, 2 * (settings_.rollout + 1)),
+        m.actor->collect(*m.net, m.state.learner.params, stats, 2 * settings_.rollout),
         device_);
-    const int64_t steps = static_cast<int64_t>(settings_.batch) * (settings_.rollout + 1) * (n + 2);
+    const int64_t steps = static_cast<int64_t>(settings_.batch) * settings_.rollout * (n + 2);
     env_steps_ += steps;
     m.experience += steps;
 
@@ -314,7 +311,7 @@ MetaProgress MetaTrainer::meta_update() {
     grads.push_back(result.meta_grad);
     for (const auto& [name, t] : result.meta_loss) loss_sum[name] += t.item<double>();
 
-    std::vector<torch::Tensor> reward_parts = {valid.rewards};
+    std::vector<torch::Tensor> reward_parts;  // training rollouts, as the notebook counts
     for (const auto& f : fresh) reward_parts.push_back(f.rewards);
     const auto rewards = torch::cat(reward_parts);
     const std::string a = "agent" + std::to_string(i) + "/";
@@ -413,10 +410,10 @@ void MetaTrainer::run(const std::function<void(const MetaProgress&)>& on_progres
   }
 }
 
-void MetaTrainer::save_rule() const {
+void MetaTrainer::save_rule(const char* file) const {
   ParamMap out;
   for (const auto& [name, t] : meta_params_) out[name] = t.detach().to(torch::kCPU);
-  save_tensors((fs::path(dir_) / kRuleFile).string(), out);
+  save_tensors((fs::path(dir_) / (file ? file : kRuleFile)).string(), out);
 }
 
 void MetaTrainer::save_checkpoint() const {

@@ -16,6 +16,7 @@
 //   meta_metrics.csv, .jsonl          one row per log_every meta-steps
 //   rule.npz                          the rule under the reference's names, every
 //                                     rule_every meta-steps and at the end
+//   initial_rule.npz                  the rule the run started from
 //   meta_curve.png                    drawn by the command at the end
 #pragma once
 
@@ -79,7 +80,7 @@ class MetaTrainer {
   MetaProgress meta_update();
   void save_checkpoint() const;
   void load_checkpoint();
-  void save_rule() const;
+  void save_rule(const char* file = nullptr) const;  // rule.npz by default
 
   MetaTrainSettings settings_;
   std::string dir_;

@@ -1,9 +1,29 @@
 #include "rl/ema.h"
 
+#include <stdexcept>
+
 namespace disco::rl {
 
 EmaState ema_init(const torch::TensorOptions& options) {
   return {torch::zeros({}, options), torch::zeros({}, options), torch::ones({}, options)};
+}
+
+void put_ema_state(std::map<std::string, torch::Tensor>& out, const std::string& prefix,
+                   const EmaState& state) {
+  out[prefix + "moment1"] = state.moment1;
+  out[prefix + "moment2"] = state.moment2;
+  out[prefix + "decay_product"] = state.decay_product;
+}
+
+EmaState get_ema_state(const std::map<std::string, torch::Tensor>& in, const std::string& prefix) {
+  const auto get = [&](const char* name) {
+    auto it = in.find(prefix + name);
+    if (it == in.end() || !it->second.defined()) {
+      throw std::invalid_argument("missing EMA state '" + prefix + name + "'");
+    }
+    return it->second;
+  };
+  return {get("moment1"), get("moment2"), get("decay_product")};
 }
 
 EmaState ema_update(const EmaState& state, const torch::Tensor& x, double decay) {

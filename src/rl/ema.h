@@ -8,6 +8,9 @@
 
 #include <torch/types.h>
 
+#include <map>
+#include <string>
+
 namespace disco::rl {
 
 struct EmaState {
@@ -26,6 +29,13 @@ EmaState ema_update(const EmaState& state, const torch::Tensor& x, double decay)
 // as the reference's pmean does): mean_x = mean(x), mean_x2 = mean(x²).
 EmaState ema_update_from_means(const EmaState& state, const torch::Tensor& mean_x,
                                const torch::Tensor& mean_x2, double decay);
+
+// The state as named entries <prefix>moment1, <prefix>moment2,
+// <prefix>decay_product of a tensor map (rule states, checkpoints, golden
+// files). get_ema_state throws std::invalid_argument naming a missing entry.
+void put_ema_state(std::map<std::string, torch::Tensor>& out, const std::string& prefix,
+                   const EmaState& state);
+EmaState get_ema_state(const std::map<std::string, torch::Tensor>& in, const std::string& prefix);
 
 struct EmaMoments {
   torch::Tensor mean;      // [] m1 / (1 - decay_product)

@@ -7,23 +7,8 @@
 #include "rl/rl.h"
 
 namespace disco {
-namespace {
-
-rl::EmaState get_ema(const MetaState& state, const std::string& prefix) {
-  return {state.at(prefix + "/moment1"), state.at(prefix + "/moment2"),
-          state.at(prefix + "/decay_product")};
-}
-
-void put_ema(MetaState& state, const std::string& prefix, const rl::EmaState& ema) {
-  state[prefix + "/moment1"] = ema.moment1;
-  state[prefix + "/moment2"] = ema.moment2;
-  state[prefix + "/decay_product"] = ema.decay_product;
-}
-
-}  // namespace
-
 void add_ema_state(MetaState& state, const std::string& prefix) {
-  put_ema(state, prefix, rl::ema_init());
+  rl::put_ema_state(state, prefix + "/", rl::ema_init());
 }
 
 torch::Tensor state_value_scalar(const torch::Tensor& v_out, const ActorCriticSettings& s) {
@@ -47,12 +32,12 @@ StateValueOuts estimate_state_values(const UpdateRuleInputs& in, const ActorCrit
   out.adv = vt.pg_advantage;
   out.value_target = vt.errors + out.values.slice(0, 0, t);
   out.td = out.value_target - out.values.slice(0, 0, t);
-  const auto adv_ema = rl::ema_update(get_ema(meta_state, "adv_ema"), out.adv, s.ema_decay);
-  const auto td_ema = rl::ema_update(get_ema(meta_state, "td_ema"), out.td, s.ema_decay);
+  const auto adv_ema = rl::ema_update(rl::get_ema_state(meta_state, "adv_ema/"), out.adv, s.ema_decay);
+  const auto td_ema = rl::ema_update(rl::get_ema_state(meta_state, "td_ema/"), out.td, s.ema_decay);
   out.normalized_adv = rl::ema_normalize(out.adv, adv_ema, s.ema_eps);
   out.normalized_td = rl::ema_normalize(out.td, td_ema, s.ema_eps, /*subtract_mean=*/false);
-  put_ema(meta_state, "adv_ema", adv_ema);
-  put_ema(meta_state, "td_ema", td_ema);
+  rl::put_ema_state(meta_state, "adv_ema/", adv_ema);
+  rl::put_ema_state(meta_state, "td_ema/", td_ema);
   return out;
 }
 

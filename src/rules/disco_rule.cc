@@ -23,17 +23,6 @@ const torch::Tensor& entry(const std::map<std::string, torch::Tensor>& map, cons
   return it->second;
 }
 
-rl::EmaState ema_state(const MetaState& state, const std::string& name) {
-  return {entry(state, name + "/moment1", "meta-state"), entry(state, name + "/moment2", "meta-state"),
-          entry(state, name + "/decay_product", "meta-state")};
-}
-
-void put_ema_state(MetaState& state, const std::string& name, const rl::EmaState& ema) {
-  state[name + "/moment1"] = ema.moment1;
-  state[name + "/moment2"] = ema.moment2;
-  state[name + "/decay_product"] = ema.decay_product;
-}
-
 }  // namespace
 
 HeadSpecs DiscoRule::flat_output_spec(int num_actions) const {
@@ -69,8 +58,8 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
   const DiscoValueResult value = disco_value_outs(
       entry(agent, "q", "agent_out"), entry(target_out, "q", "target_out"),
       entry(agent, "logits", "agent_out"), entry(behaviour, "logits", "behaviour_agent_out"),
-      inputs.actions, inputs.rewards, is_terminal, ema_state(meta_state, "adv_ema"),
-      ema_state(meta_state, "td_ema"), settings_.value);
+      inputs.actions, inputs.rewards, is_terminal, rl::get_ema_state(meta_state, "adv_ema/"),
+      rl::get_ema_state(meta_state, "td_ema/"), settings_.value);
   const DiscoValueOuts& v = value.outs;
 
   MetaNetInputs net_in;
@@ -104,8 +93,8 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
   MetaState next = meta_state;
   next["meta_rnn/hidden"] = net.meta_rnn_state.hidden;
   next["meta_rnn/cell"] = net.meta_rnn_state.cell;
-  put_ema_state(next, "adv_ema", value.adv_ema);
-  put_ema_state(next, "td_ema", value.td_ema);
+  rl::put_ema_state(next, "adv_ema/", value.adv_ema);
+  rl::put_ema_state(next, "td_ema/", value.td_ema);
   return {std::move(outs), std::move(next)};
 }
 
@@ -230,15 +219,9 @@ MetaState disco_initial_rule_state(const DiscoSettings& settings,
                                    const torch::TensorOptions& options) {
   const LstmState rnn = meta_rnn_initial_state(settings.net, options);
   MetaState state{{"meta_rnn/hidden", rnn.hidden}, {"meta_rnn/cell", rnn.cell}};
-  put_ema_state(state, "adv_ema", rl::ema_init(options));
-  put_ema_state(state, "td_ema", rl::ema_init(options));
+  rl::put_ema_state(state, "adv_ema/", rl::ema_init(options));
+  rl::put_ema_state(state, "td_ema/", rl::ema_init(options));
   return state;
-}
-
-MetaState detach_meta_state(const MetaState& state) {
-  MetaState out;
-  for (const auto& [name, x] : state) out[name] = x.detach();
-  return out;
 }
 
 }  // namespace disco

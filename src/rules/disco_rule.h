@@ -20,10 +20,13 @@
 //   meta_rnn/{hidden,cell} [128], {adv_ema,td_ema}/{moment1,moment2,decay_product} [],
 //   target_params/<agent parameter name>  (EMA of the online parameters)
 //
-// The returned meta-RNN state keeps its autograd graph so a meta-gradient can
-// flow through consecutive calls; a learner that does not meta-train should
-// store detach_meta_state(...) instead. Target parameters are updated without
-// a graph (they are a slow copy of the agent, not a meta-training path here).
+// Gradients: every stop-gradient of the reference sits here and in the
+// meta-network (policy-derived inputs, value quantities, the aux-policy and
+// value-loss targets), each through core/stop_gradient.h. Everything else
+// follows the caller's grad mode: under a graph (meta-training) the targets,
+// the returned meta-RNN state, the target network's outputs and its EMA
+// update stay differentiable; a learner that does not meta-train runs the
+// rule without a graph.
 //
 // Settings (defaults = Disco103, the reference's agent.py settings):
 //   net                   MetaNetSettings (nets/meta_net.h)
@@ -105,8 +108,5 @@ ParamMap load_disco_meta_params(const std::string& path, const DiscoSettings& se
 // Meta-RNN and EMA state at the start of a lifetime (no target parameters).
 MetaState disco_initial_rule_state(const DiscoSettings& settings = {},
                                    const torch::TensorOptions& options = torch::kFloat32);
-
-// A copy of a meta-state without autograd history.
-MetaState detach_meta_state(const MetaState& state);
 
 }  // namespace disco

@@ -179,7 +179,7 @@ ParamMap run_disco_calls(const DiscoRule& rule, const ParamMap& meta_params_in, 
       out[p + "grad/agent_out/" + kAgentHeads[i]] =
           to_cpu(grads[i].defined() ? grads[i] : torch::zeros_like(agent_tensors[i]));
     }
-    state = detach_meta_state(next);
+    state = detach_all(next);
   }
   if (num_calls < 2) return out;
 

@@ -109,7 +109,7 @@ TEST(AgentNet, ConvTorsoOnGridObservations) {
   s.dense = {32};
   AgentNet net(s, {10, 10, 4}, 6, {{"logits", {6}}, {"v", {1}}}, {});
   const auto p = net.init(0);
-  EXPECT_EQ(p.at("mlp/~/conv_torso/~/conv2_d/w").sizes(), (std::vector<int64_t>{3, 3, 4, 16}));
+  EXPECT_EQ(p.at("mlp/~_embedding_pass/conv_torso/~/conv2_d/w").sizes(), (std::vector<int64_t>{3, 3, 4, 16}));
   EXPECT_EQ(p.at("mlp/~_embedding_pass/torso/~/linear_0/w").sizes(), (std::vector<int64_t>{1600, 32}));
   const auto out = net.unroll(p, torch::rand({3, 2, 10, 10, 4}));
   EXPECT_EQ(out.at("logits").sizes(), (std::vector<int64_t>{3, 2, 6}));
