@@ -5,18 +5,18 @@
 // heads 128), with and without gradient checkpointing, it prints
 //   ratio = time of one meta-step over N inner steps / time of N plain
 //           learner updates (same agent, same rollouts, no graph)
-//   peak  = the meta-step's peak resident memory above the process's memory
-//           before it (MiB)
+//   peak+ = the meta-step's peak resident memory above the process's memory
+//           before it (MiB); peak = the process's whole peak (MiB)
 // Each configuration runs in a fresh child process (this program re-run
 // with --child), so that peaks do not mix. Goals: ratio <= 3; with
 // checkpointing, peak(N=20) <= 2 x peak(N=1).
 //
 // Usage: bench_meta [--sizes notebook|eval|both] [--max-n N] [--threads K]
 #include <sys/resource.h>
+#include <torch/torch.h>
 #include <unistd.h>
 
-#include <torch/torch.h>
-
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -73,32 +73,37 @@ int child(const std::string& size_name, int n, bool checkpointing) {
   BatchedEnv env = make_batched_env(z.env, z.batch);
   const auto spec = env.spec();
   const AgentNet net(z.net, spec.observation_shape, spec.num_actions,
-                     rule.flat_output_spec(spec.num_actions), rule.model_output_spec(spec.num_actions));
+                     rule.flat_output_spec(spec.num_actions),
+                     rule.model_output_spec(spec.num_actions));
   const MetaValueFunction value_fn(defaults.value, spec.observation_shape);
   const MetaGradient gradient(net, rule, defaults.agent_optimizer, value_fn, defaults.loss);
   const ParamMap eta = rule.init_meta_params(1);
   const InnerAdam adam(defaults.agent_optimizer);
-  AgentState state{init_learner_state(net, rule, adam, 2, torch::kCPU), value_fn.init(3, torch::kCPU)};
+  AgentState state{init_learner_state(net, rule, adam, 2, torch::kCPU),
+                   value_fn.init(3, torch::kCPU)};
   Actor actor(std::move(env), 4, z.rollout, {"logits"}, torch::kCPU);
   EpisodeStats stats;
   std::vector<Rollout> train;
   for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, state.learner.params, stats));
   const Rollout valid = actor.collect(net, state.learner.params, stats, 2 * z.rollout);
 
+  // One untimed plain update first: thread pools and allocator caches warm.
+  learner_step(net, rule, eta, adam, state.learner, train[0], /*meta_training=*/false);
   const double base = resident_mib();
-  // N plain learner updates (what `disco train` does), timed.
   auto t0 = Clock::now();
+  const auto result = gradient.compute(eta, state, train, valid, checkpointing);
+  const double meta_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double peak = peak_mib() - base;  // the meta-step's own peak above the state before it
+  const double total_peak = peak_mib();
+  // N plain learner updates (what `disco train` does), timed.
+  t0 = Clock::now();
   LearnerState plain = state.learner;
   for (const auto& batch : train) {
     plain = learner_step(net, rule, eta, adam, plain, batch, /*meta_training=*/false).next;
   }
   const double plain_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  t0 = Clock::now();
-  const auto result = gradient.compute(eta, state, train, valid, checkpointing);
-  const double meta_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double peak = peak_mib() - base;
   if (!std::isfinite(result.meta_loss.at("total").item<double>())) return 1;
-  std::printf("%.3f %.3f %.3f %.1f\n", meta_s / plain_s, meta_s, plain_s, peak);
+  std::printf("%.3f %.3f %.3f %.1f %.1f\n", meta_s / plain_s, meta_s, plain_s, peak, total_peak);
   return 0;
 }
 
@@ -117,9 +122,12 @@ int main(int argc, char** argv) {
       }
       return child(argv[i + 1], std::atoi(argv[i + 2]), std::strcmp(argv[i + 3], "1") == 0);
     }
-    if (a == "--sizes" && i + 1 < argc) which = argv[++i];
-    else if (a == "--max-n" && i + 1 < argc) max_n = std::atoi(argv[++i]);
-    else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    if (a == "--sizes" && i + 1 < argc)
+      which = argv[++i];
+    else if (a == "--max-n" && i + 1 < argc)
+      max_n = std::atoi(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc)
+      threads = std::atoi(argv[++i]);
     else {
       std::cerr << "usage: bench_meta [--sizes notebook|eval|both] [--max-n N] [--threads K]\n";
       return 2;
@@ -128,28 +136,47 @@ int main(int argc, char** argv) {
   std::vector<std::string> size_names;
   if (which == "notebook" || which == "both") size_names.push_back("notebook");
   if (which == "eval" || which == "both") size_names.push_back("eval");
-  std::printf("%-9s %4s %-13s %8s %10s %10s %10s\n", "sizes", "N", "backward", "ratio", "meta s",
-              "plain s", "peak MiB");
+  char self[4096] = {};
+  if (readlink("/proc/self/exe", self, sizeof self - 1) <= 0) {
+    std::cerr << "bench_meta: cannot find its own executable\n";
+    return 1;
+  }
+  std::printf("%-9s %4s %-13s %8s %10s %10s %12s %12s\n", "sizes", "N", "backward", "ratio",
+              "meta s", "plain s", "peak+ MiB", "peak MiB");
   for (const auto& size : size_names) {
+    double worst_ratio = 0, ckpt_peak_1 = 0, ckpt_peak_max = 0;
+    int ckpt_n_max = 0;
     for (int n : {1, 2, 5, 10, 20}) {
       if (n > max_n) continue;
       for (int ckpt : {0, 1}) {
-        const std::string cmd = std::string("/proc/self/exe --child ") + size + " " +
-                                std::to_string(n) + " " + std::to_string(ckpt) + " " +
-                                std::to_string(threads);
+        const std::string cmd = std::string(self) + " --child " + size + " " + std::to_string(n) +
+                                " " + std::to_string(ckpt) + " " + std::to_string(threads);
         FILE* pipe = popen(cmd.c_str(), "r");
-        double ratio = 0, meta_s = 0, plain_s = 0, peak = 0;
-        const int got = pipe ? std::fscanf(pipe, "%lf %lf %lf %lf", &ratio, &meta_s, &plain_s, &peak) : 0;
+        double ratio = 0, meta_s = 0, plain_s = 0, peak = 0, total = 0;
+        const int got = pipe ? std::fscanf(pipe, "%lf %lf %lf %lf %lf", &ratio, &meta_s, &plain_s,
+                                           &peak, &total)
+                             : 0;
         if (pipe) pclose(pipe);
-        if (got != 4) {
-          std::printf("%-9s %4d %-13s  failed\n", size.c_str(), n, ckpt ? "checkpointed" : "unrolled");
+        const char* mode = ckpt ? "checkpointed" : "unrolled";
+        if (got != 5) {
+          std::printf("%-9s %4d %-13s  failed\n", size.c_str(), n, mode);
           continue;
         }
-        std::printf("%-9s %4d %-13s %8.2f %10.3f %10.3f %10.1f\n", size.c_str(), n,
-                    ckpt ? "checkpointed" : "unrolled", ratio, meta_s, plain_s, peak);
+        std::printf("%-9s %4d %-13s %8.2f %10.3f %10.3f %12.1f %12.1f\n", size.c_str(), n, mode,
+                    ratio, meta_s, plain_s, peak, total);
         std::fflush(stdout);
+        worst_ratio = std::max(worst_ratio, ratio);
+        if (ckpt && n == 1) ckpt_peak_1 = peak;
+        if (ckpt && n > ckpt_n_max) {
+          ckpt_n_max = n;
+          ckpt_peak_max = peak;
+        }
       }
     }
+    std::printf(
+        "%s: largest time ratio %.2f (goal <= 3); checkpointed peak+ N=%d / N=1 = %.2f (goal <= "
+        "2)\n\n",
+        size.c_str(), worst_ratio, ckpt_n_max, ckpt_peak_1 > 0 ? ckpt_peak_max / ckpt_peak_1 : 0.0);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 // population of agents (meta/meta_trainer.h). Settings come from the
 // notebook's defaults (meta/meta_settings.h), then a settings file
 // (--config, JSON or YAML), then the command line.
+#include <torch/torch.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -9,8 +10,6 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-
-#include <torch/torch.h>
 
 #include "commands.h"
 #include "core/blas_threads.h"
@@ -74,7 +73,8 @@ class MetaProgressReport {
          << p.skipped << "  " << number(p.elapsed_s, 0) << " s";
     if (tty_) {
       const int width = 24;
-      const int filled = static_cast<int>(width * p.meta_step / std::max<int64_t>(1, p.total_steps));
+      const int filled =
+          static_cast<int>(width * p.meta_step / std::max<int64_t>(1, p.total_steps));
       std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
                 << line.str() << "   " << std::flush;
       if (p.meta_step >= p.total_steps) std::cerr << "\n";
@@ -126,13 +126,15 @@ void add_meta_train_command(CLI::App& app) {
   cmd->add_option("--meta-steps", a.meta_steps, "meta-steps in total (default 800)");
   cmd->add_option("--init", a.init, "initial rule: random | disco103 | FILE.npz (default random)");
   cmd->add_option("--seed", a.seed, "random seed (default 0)");
-  cmd->add_option("--window", a.window,
-                  "agent updates the meta-gradient reaches back through, <= 20 (default: inner steps)");
+  cmd->add_option(
+      "--window", a.window,
+      "agent updates the meta-gradient reaches back through, <= 20 (default: inner steps)");
   cmd->add_flag("--checkpointing", a.checkpointing,
                 "recompute each inner update in the backward pass (memory of one update)");
   cmd->add_option("--config", a.config, "settings file (JSON or YAML; keys as settings.json)");
   cmd->add_option("--out", a.out, "run folder (default runs/meta-seedS-TIME); must not hold a run");
-  cmd->add_option("--resume", a.resume, "continue the run in this folder (only --meta-steps may change)");
+  cmd->add_option("--resume", a.resume,
+                  "continue the run in this folder (only --meta-steps may change)");
   cmd->add_option("--device", a.device, "torch device, e.g. cpu or cuda:0 (default cpu)");
   cmd->add_option("--threads", a.threads, "CPU threads of LibTorch and of OpenBLAS");
   cmd->add_option("--stop-after", a.stop_after,
@@ -142,7 +144,8 @@ void add_meta_train_command(CLI::App& app) {
       torch::set_num_threads(a.threads);
       set_blas_threads(a.threads);
     }
-    for (const char* opt : {"--population", "--inner-steps", "--rollout", "--batch", "--meta-steps"}) {
+    for (const char* opt :
+         {"--population", "--inner-steps", "--rollout", "--batch", "--meta-steps"}) {
       const int64_t v = std::string(opt) == "--population"    ? a.population
                         : std::string(opt) == "--inner-steps" ? a.inner_steps
                         : std::string(opt) == "--rollout"     ? a.rollout
@@ -156,13 +159,14 @@ void add_meta_train_command(CLI::App& app) {
     const std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
     std::unique_ptr<MetaTrainer> trainer;
     if (!a.resume.empty()) {
-      for (const char* opt : {"--envs", "--population", "--inner-steps", "--rollout", "--batch",
-                              "--init", "--seed", "--window", "--checkpointing", "--config",
-                              "--out", "--device"}) {
+      for (const char* opt :
+           {"--envs", "--population", "--inner-steps", "--rollout", "--batch", "--init", "--seed",
+            "--window", "--checkpointing", "--config", "--out", "--device"}) {
         if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
       }
       trainer = MetaTrainer::resume(
-          a.resume, cmd->count("--meta-steps") ? std::optional<int64_t>(a.meta_steps) : std::nullopt,
+          a.resume,
+          cmd->count("--meta-steps") ? std::optional<int64_t>(a.meta_steps) : std::nullopt,
           weights);
       std::cout << "resuming " << a.resume << " at meta-step " << trainer->meta_step() << std::endl;
     } else {
@@ -204,13 +208,15 @@ void add_meta_train_command(CLI::App& app) {
     trainer->run(std::ref(report), a.stop_after);
     if (trainer->meta_step() < trainer->settings().meta_steps) return;  // --stop-after
     const std::string dir = trainer->out_dir();
-    std::cout << "rule: " << dir << "/rule.npz\nmetrics: " << dir << "/meta_metrics.csv and "
-              << dir << "/meta_metrics.jsonl\n";
+    std::cout << "rule: " << dir << "/rule.npz\nmetrics: " << dir << "/meta_metrics.csv and " << dir
+              << "/meta_metrics.jsonl\n";
     try {
       CurveSettings curve;
       curve.file = "meta_metrics.csv";
       curve.x = "meta_step";
       curve.y = "agent0/avg_return";
+      curve.y_label = "average return (moving average over 20 meta-steps)";
+      curve.smooth = 20;
       for (int i = 1; i < trainer->settings().population; ++i) {
         curve.more_y.push_back("agent" + std::to_string(i) + "/avg_return");
       }

@@ -1,5 +1,6 @@
 // `disco plot DIR... [--out FILE.png]`: learning curves of one or more runs
-// (their metrics.csv) on one chart, drawn by gnuplot into a PNG.
+// (their metrics.csv, or meta_metrics.csv with --file) on one chart, drawn by
+// gnuplot into a PNG.
 #include <iostream>
 
 #include "commands.h"
@@ -14,8 +15,15 @@ void add_plot_command(CLI::App& app) {
   static CurveSettings curve;
   cmd->add_option("dirs", dirs, "run folders written by `disco train`")->required();
   cmd->add_option("--out", out, "PNG file to write")->capture_default_str();
-  cmd->add_option("--x", curve.x, "x column (env_steps, learner_step, elapsed_s)")->capture_default_str();
+  cmd->add_option("--x", curve.x, "x column (env_steps, learner_step, elapsed_s)")
+      ->capture_default_str();
   cmd->add_option("--y", curve.y, "y column (avg_return, success_rate, total_loss, ...)")
+      ->capture_default_str();
+  cmd->add_option("--file", curve.file,
+                  "metrics file in each folder (meta_metrics.csv for `disco meta-train` runs, "
+                  "with --x meta_step)")
+      ->capture_default_str();
+  cmd->add_option("--smooth", curve.smooth, "trailing moving average over N rows")
       ->capture_default_str();
   cmd->callback([]() {
     plot_learning_curves(dirs, out, curve);

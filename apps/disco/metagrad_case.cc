@@ -47,7 +47,8 @@ ParamMap checked(const ParamMap& got, const ParamMap& expected, const std::strin
   ParamMap out;
   for (const auto& [name, like] : expected) {
     auto it = got.find(name);
-    if (it == got.end()) throw std::invalid_argument("meta-grad case: missing key '" + what + name + "'");
+    if (it == got.end())
+      throw std::invalid_argument("meta-grad case: missing key '" + what + name + "'");
     if (it->second.sizes() != like.sizes()) {
       throw std::invalid_argument("meta-grad case: '" + what + name + "' has shape " +
                                   c10::str(it->second.sizes()) + ", expected " +
@@ -56,7 +57,8 @@ ParamMap checked(const ParamMap& got, const ParamMap& expected, const std::strin
     out[name] = it->second.to(device, torch::kFloat32);
   }
   for (const auto& [name, t] : got) {
-    if (!expected.count(name)) throw std::invalid_argument("meta-grad case: unexpected key '" + what + name + "'");
+    if (!expected.count(name))
+      throw std::invalid_argument("meta-grad case: unexpected key '" + what + name + "'");
   }
   return out;
 }
@@ -108,8 +110,8 @@ ParamMap run_metagrad_case(const ParamMap& f, const torch::Device& device, bool 
   r.z_cost = float_config(f, "rule/z_cost", r.z_cost);
   r.aux_policy_cost = float_config(f, "rule/aux_policy_cost", r.aux_policy_cost);
   r.value_cost = float_config(f, "rule/value_cost", r.value_cost);
-  r.target_params_coeff = float_config(f, "target_params_coeff",
-                                       float_config(f, "rule/target_params_coeff", 0.9));
+  r.target_params_coeff =
+      float_config(f, "target_params_coeff", float_config(f, "rule/target_params_coeff", 0.9));
   const DiscoRule rule(rule_settings);
 
   AgentNetSettings net_settings;
@@ -158,8 +160,10 @@ ParamMap run_metagrad_case(const ParamMap& f, const torch::Device& device, bool 
   for (const auto& [name, t] : checked(group(f, "target/"), agent_like, "target/", device)) {
     learner.meta_state["target_params/" + name] = t;
   }
-  learner.meta_state["meta_rnn/hidden"] = key(f, "meta_state/meta_rnn/hidden").to(device, torch::kFloat32);
-  learner.meta_state["meta_rnn/cell"] = key(f, "meta_state/meta_rnn/cell").to(device, torch::kFloat32);
+  learner.meta_state["meta_rnn/hidden"] =
+      key(f, "meta_state/meta_rnn/hidden").to(device, torch::kFloat32);
+  learner.meta_state["meta_rnn/cell"] =
+      key(f, "meta_state/meta_rnn/cell").to(device, torch::kFloat32);
   for (const std::string e : {"adv_ema/", "td_ema/"}) {
     rl::put_ema_state(learner.meta_state, e, ema(f, "meta_state/" + e, device));
   }
@@ -174,8 +178,9 @@ ParamMap run_metagrad_case(const ParamMap& f, const torch::Device& device, bool 
   std::vector<Rollout> train;
   const int64_t stored = key(f, "train/observations").size(0);
   if (stored != n) {
-    throw std::invalid_argument("meta-grad case: train/observations holds " + std::to_string(stored) +
-                                " rollouts, config/num_inner_steps says " + std::to_string(n));
+    throw std::invalid_argument("meta-grad case: train/observations holds " +
+                                std::to_string(stored) + " rollouts, config/num_inner_steps says " +
+                                std::to_string(n));
   }
   for (int64_t k = 0; k < n; ++k) train.push_back(rollout(f, "train/", k, device));
   const Rollout valid = rollout(f, "valid/", -1, device);

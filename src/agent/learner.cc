@@ -28,7 +28,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   ParamMap loss_params;
   std::vector<torch::Tensor> leaves;
   for (const auto& [name, t] : state.params) {
-    auto copy = params_carry_graph && t.requires_grad() ? t.clone() : t.detach().requires_grad_(true);
+    auto copy =
+        params_carry_graph && t.requires_grad() ? t.clone() : t.detach().requires_grad_(true);
     loss_params[name] = copy;
     leaves.push_back(copy);
   }
@@ -58,7 +59,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     auto [outs, next_meta_state] = rule.unroll_meta_net(meta_params, state.params, state.meta_state,
                                                         rule_inputs, net.unroll_fn());
     result.meta_outs = meta_training ? std::move(outs) : detach_all(outs);
-    result.next.meta_state = meta_training ? std::move(next_meta_state) : detach_all(next_meta_state);
+    result.next.meta_state =
+        meta_training ? std::move(next_meta_state) : detach_all(next_meta_state);
   }
   const auto loss = rule.agent_loss(inputs, result.meta_outs, /*backprop=*/meta_training);
   const auto no_meta = rule.agent_loss_no_meta(inputs, result.meta_outs);
@@ -90,7 +92,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   log["total_loss"] = total.detach();
   log["global_gradient_norm"] = global_norm(detach_all(grad_map));
   ParamMap update;
-  for (const auto& [name, p] : result.next.params) update[name] = p.detach() - state.params.at(name).detach();
+  for (const auto& [name, p] : result.next.params)
+    update[name] = p.detach() - state.params.at(name).detach();
   log["update_norm"] = global_norm(update);
   return result;
 }
@@ -122,7 +125,8 @@ LearnerState Learner::init(uint64_t seed, torch::Device device) const {
   return init_learner_state(net_, rule_, optimizer_, seed, device);
 }
 
-std::map<std::string, torch::Tensor> Learner::step(LearnerState& state, const Rollout& batch) const {
+std::map<std::string, torch::Tensor> Learner::step(LearnerState& state,
+                                                   const Rollout& batch) const {
   auto result = learner_step(net_, rule_, meta_params_, optimizer_, state, batch,
                              /*meta_training=*/false);
   state = std::move(result.next);

@@ -39,8 +39,8 @@ struct LearnerState {
 
 struct LearnerStepResult {
   LearnerState next;
-  MetaOuts meta_outs;    // the rule's targets and diagnostics for this batch
-  AgentOuts agent_out;   // the pre-step agent's outputs on the batch (no graph)
+  MetaOuts meta_outs;        // the rule's targets and diagnostics for this batch
+  AgentOuts agent_out;       // the pre-step agent's outputs on the batch (no graph)
   torch::Tensor total_loss;  // [] the masked loss that was differentiated
   // 0-d tensors: "total_loss", "global_gradient_norm", "update_norm" and the
   // rule's own logs (Disco: pi_loss, y_loss, z_loss, aux_policy_loss, q_loss, ...).
@@ -50,8 +50,7 @@ struct LearnerStepResult {
 // One learner update of `state` on `batch` ([T+1, B, ...]).
 LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
                                const ParamMap& meta_params, const InnerAdam& optimizer,
-                               const LearnerState& state, const Rollout& batch,
-                               bool meta_training);
+                               const LearnerState& state, const Rollout& batch, bool meta_training);
 
 // Fresh learner state: parameters from `seed`, zero optimiser moments, the
 // rule's initial meta-state.

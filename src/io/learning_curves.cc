@@ -1,5 +1,6 @@
 #include "io/learning_curves.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -63,8 +64,15 @@ void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::s
         throw std::invalid_argument("'" + path + "' has no column '" + (xi < 0 ? x : column) + "'");
       }
       data << "$run" << curve << " << EOD\n";
+      std::vector<double> window;  // the last `smooth` finite values
       for (const auto& row : table.rows) {
-        if (std::isfinite(row[xi]) && std::isfinite(row[yi])) data << row[xi] << " " << row[yi] << "\n";
+        if (!std::isfinite(row[xi]) || !std::isfinite(row[yi])) continue;
+        window.push_back(row[yi]);
+        if (static_cast<int>(window.size()) > std::max(1, settings.smooth))
+          window.erase(window.begin());
+        double mean = 0;
+        for (double v : window) mean += v / static_cast<double>(window.size());
+        data << row[xi] << " " << mean << "\n";
       }
       data << "EOD\n";
       std::string title = run.empty() ? run_dirs[i] : run;
@@ -77,7 +85,8 @@ void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::s
   std::ostringstream script;
   script << "set terminal " << png_terminal() << "\n"
          << "set output " << quoted(png_path) << "\n"
-         << "set xlabel " << quoted(x) << " noenhanced\nset ylabel " << quoted(y)
+         << "set xlabel " << quoted(x) << " noenhanced\nset ylabel "
+         << quoted(settings.y_label.empty() ? y : settings.y_label)
          << " noenhanced\nset grid\nset key bottom right noenhanced\n"
          << data.str() << plots.str() << "\n";
   FILE* pipe = popen("gnuplot", "w");

@@ -12,6 +12,8 @@ struct CurveSettings {
   std::string y = "avg_return";  // a metrics.csv column
   std::vector<std::string> more_y;      // further columns drawn from every run
   std::string file = "metrics.csv";     // the file read in each run folder
+  std::string y_label;                  // axis label; empty = y
+  int smooth = 1;                       // trailing moving average over this many rows
 };
 
 // Throws std::invalid_argument for a run without metrics or the columns, and

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace disco {
@@ -118,13 +120,17 @@ MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const
                                               const Rollout& valid, bool record) const {
   const auto n = static_cast<int64_t>(train.size());
   MetaGradientResult r;
-  // Forward without a graph, keeping the state before every update.
-  std::vector<LearnerState> before;
+  // Forward without a graph, keeping the state before the first update of
+  // each segment of ceil(sqrt(N)) updates: sqrt(N) stored states, and
+  // sqrt(N) more while a segment is walked back.
+  const auto segment = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+  std::vector<LearnerState> segment_starts;
   LearnerState learner = detach_learner_state(state.learner);
   MetaValueState value = state.value;
   std::vector<InnerRegularisers> regs;
-  for (const auto& batch : train) {
-    before.push_back(learner);
+  for (int64_t k = 0; k < n; ++k) {
+    const auto& batch = train[k];
+    if (k % segment == 0) segment_starts.push_back(learner);
     auto step = learner_step(net_, rule_, meta_params, optimizer_, learner, batch,
                              /*meta_training=*/false);
     {
@@ -155,38 +161,49 @@ MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const
   // Backward through the updates, recomputing each with a graph.
   ParamMap eta_grad;
   for (const auto& [name, t] : meta_params) eta_grad[name] = torch::zeros_like(t);
-  for (int64_t k = n - 1; k >= 0; --k) {
-    ParamMap eta;
-    const auto eta_leaves = make_leaves(meta_params, eta);
-    LearnerState s = detach_learner_state(before[k]);
-    std::vector<std::string> in_names;
-    std::vector<torch::Tensor> inputs = eta_leaves;
-    if (k > 0) {  // the state before the first update is a constant
-      for (auto& [name, t] : differentiable_parts(s)) {
-        *t = t->detach().requires_grad_(true);
-        in_names.push_back(name);
-        inputs.push_back(*t);
+  for (int64_t seg = static_cast<int64_t>(segment_starts.size()) - 1; seg >= 0; --seg) {
+    // The states before each update of this segment, recomputed without a graph.
+    const int64_t k0 = seg * segment, k1 = std::min(n, k0 + segment);
+    std::vector<LearnerState> before = {segment_starts[seg]};
+    for (int64_t k = k0; k + 1 < k1; ++k) {
+      before.push_back(learner_step(net_, rule_, meta_params, optimizer_, before.back(), train[k],
+                                    /*meta_training=*/false)
+                           .next);
+    }
+    for (int64_t k = k1 - 1; k >= k0; --k) {
+      ParamMap eta;
+      const auto eta_leaves = make_leaves(meta_params, eta);
+      LearnerState s = detach_learner_state(before[k - k0]);
+      std::vector<std::string> in_names;
+      std::vector<torch::Tensor> inputs = eta_leaves;
+      if (k > 0) {  // the state before the first update is a constant
+        for (auto& [name, t] : differentiable_parts(s)) {
+          *t = t->detach().requires_grad_(true);
+          in_names.push_back(name);
+          inputs.push_back(*t);
+        }
       }
-    }
-    auto step = learner_step(net_, rule_, eta, optimizer_, s, train[k], /*meta_training=*/true);
-    std::vector<torch::Tensor> outputs = {inner_regulariser_loss(inner_regularisers(step.meta_outs), n, loss_)};
-    std::vector<torch::Tensor> grad_outputs = {torch::ones({}, outputs[0].options())};
-    for (auto& [name, t] : differentiable_parts(step.next)) {
-      auto it = adjoint.find(name);
-      if (it == adjoint.end() || !t->requires_grad()) continue;
-      outputs.push_back(*t);
-      grad_outputs.push_back(it->second);
-    }
-    const auto g = torch::autograd::grad(outputs, inputs, grad_outputs, false, false, true);
-    size_t i = 0;
-    for (auto& [name, t] : eta_grad) {
-      if (g[i].defined()) t = t + g[i];
-      ++i;
-    }
-    adjoint.clear();
-    for (const auto& name : in_names) {
-      if (g[i].defined()) adjoint[name] = g[i];
-      ++i;
+      auto step = learner_step(net_, rule_, eta, optimizer_, s, train[k], /*meta_training=*/true);
+      std::vector<torch::Tensor> outputs = {
+          inner_regulariser_loss(inner_regularisers(step.meta_outs), n, loss_)};
+      std::vector<torch::Tensor> grad_outputs = {torch::ones({}, outputs[0].options())};
+      for (auto& [name, t] : differentiable_parts(step.next)) {
+        auto it = adjoint.find(name);
+        if (it == adjoint.end() || !t->requires_grad()) continue;
+        outputs.push_back(*t);
+        grad_outputs.push_back(it->second);
+      }
+      const auto g = torch::autograd::grad(outputs, inputs, grad_outputs, false, false, true);
+      size_t i = 0;
+      for (auto& [name, t] : eta_grad) {
+        if (g[i].defined()) t = t + g[i];
+        ++i;
+      }
+      adjoint.clear();
+      for (const auto& name : in_names) {
+        if (g[i].defined()) adjoint[name] = g[i];
+        ++i;
+      }
     }
   }
   r.meta_grad = eta_grad;

@@ -9,13 +9,16 @@
 // Two ways to get the same gradient:
 //   unrolled       one graph over all N updates, one backward pass; memory
 //                  grows with N.
-//   checkpointed   the N updates run without a graph, keeping only each
-//                  step's state; the backward pass then walks k = N-1..0,
-//                  recomputes update k with a graph from its stored state,
-//                  and pushes the adjoint of state k+1 (params, Adam first
-//                  moment, target params, meta-RNN state) back to state k
-//                  and to the rule parameters. Memory of one update, one
-//                  more forward pass per update.
+//   checkpointed   the N updates run without a graph, keeping the state
+//                  before every ceil(sqrt(N))-th update; the backward pass
+//                  walks the segments back to front, recomputes the states
+//                  inside a segment without a graph, then walks k back
+//                  through it, recomputes update k with a graph from its
+//                  state, and pushes the adjoint of state k+1 (params, Adam
+//                  first moment, target params, meta-RNN state) back to
+//                  state k and to the rule parameters. Memory of one
+//                  update's graph plus about 2·sqrt(N) states; about two
+//                  more graph-free forward passes per update.
 #pragma once
 
 #include <map>
@@ -36,9 +39,9 @@ struct AgentState {
 
 // What one inner update produced (no graphs).
 struct InnerStepRecord {
-  LearnerStepResult learner;   // next state, the rule's outputs, the logs
-  torch::Tensor value_loss;    // [] the value function's loss
-  MetaValueState value;        // the value function after its update
+  LearnerStepResult learner;  // next state, the rule's outputs, the logs
+  torch::Tensor value_loss;   // [] the value function's loss
+  MetaValueState value;       // the value function after its update
 };
 
 struct MetaGradientResult {

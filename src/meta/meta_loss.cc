@@ -13,7 +13,8 @@ namespace {
 
 const torch::Tensor& out(const MetaOuts& m, const std::string& key) {
   auto it = m.find(key);
-  if (it == m.end()) throw std::invalid_argument("meta-loss: the rule's outputs have no '" + key + "'");
+  if (it == m.end())
+    throw std::invalid_argument("meta-loss: the rule's outputs have no '" + key + "'");
   return it->second;
 }
 

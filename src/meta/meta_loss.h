@@ -53,9 +53,9 @@ torch::Tensor inner_regulariser_loss(const InnerRegularisers& r, int64_t num_ste
 
 struct ValidationLoss {
   torch::Tensor pg_loss, pi_entropy, y_entropy_loss, z_entropy_loss;  // [] each
-  torch::Tensor loss;       // pg − entropy_cost·H + yz_entropy_cost·(y + z entropy losses)
-  AgentOuts agent_out;      // θ_N's outputs on the rollout, [L_v, B, ...] (no graph)
-  MetaValueOuts value;      // the value function's outputs on it
+  torch::Tensor loss;   // pg − entropy_cost·H + yz_entropy_cost·(y + z entropy losses)
+  AgentOuts agent_out;  // θ_N's outputs on the rollout, [L_v, B, ...] (no graph)
+  MetaValueOuts value;  // the value function's outputs on it
 };
 
 // The validation part, differentiable in `params`; the value state is only

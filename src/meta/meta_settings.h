@@ -10,9 +10,8 @@
 // sliding window of up to 20 agent updates, and finite lifetimes.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,29 +25,29 @@ namespace disco {
 
 struct MetaTrainSettings {
   std::vector<std::string> envs = {"catch(rows=5,columns=5)"};  // agents take them in turn
-  int population = 2;        // agents
-  int inner_steps = 2;       // agent updates per meta-step (N)
-  int rollout = 16;          // time steps per training rollout (T+1; the notebook's rollout_len)
-  int batch = 32;            // environments (trajectories) per agent
+  int population = 2;                                           // agents
+  int inner_steps = 2;                                          // agent updates per meta-step (N)
+  int rollout = 16;  // time steps per training rollout (T+1; the notebook's rollout_len)
+  int batch = 32;    // environments (trajectories) per agent
   int meta_steps = 800;
   std::string init = "random";  // random | disco103 | FILE.npz
   uint64_t seed = 0;
   std::string device = "cpu";
 
-  AgentNetSettings net;            // dense (512,512), lstm 256, heads (256,)
+  AgentNetSettings net;               // dense (512,512), lstm 256, heads (256,)
   InnerAdamSettings agent_optimizer;  // lr 5e-4, clip 1
   MetaValueSettings value;
   MetaLossSettings loss;
-  OuterAdamSettings meta_optimizer;   // Adam 5e-4
+  OuterAdamSettings meta_optimizer;          // Adam 5e-4
   std::string meta_optimizer_mode = "mean";  // mean (notebook) | per_agent (paper)
-  double meta_grad_clip = 0.0;       // global-norm clip of the meta-gradient, 0 = off
-  int window = 0;                    // agent updates differentiated through, 0 = inner_steps
-  std::vector<int64_t> lifetimes;    // experience budgets in env steps; empty = never reset
-  bool checkpointing = false;        // recompute inner updates in the backward pass
+  double meta_grad_clip = 0.0;               // global-norm clip of the meta-gradient, 0 = off
+  int window = 0;                  // agent updates differentiated through, 0 = inner_steps
+  std::vector<int64_t> lifetimes;  // experience budgets in env steps; empty = never reset
+  bool checkpointing = false;      // recompute inner updates in the backward pass
 
-  int log_every = 1;           // meta-steps per metrics row
-  int checkpoint_every = 50;   // meta-steps per checkpoint (and at the end)
-  int rule_every = 100;        // meta-steps per rule.npz (and at the end)
+  int log_every = 1;          // meta-steps per metrics row
+  int checkpoint_every = 50;  // meta-steps per checkpoint (and at the end)
+  int rule_every = 100;       // meta-steps per rule.npz (and at the end)
 };
 
 MetaTrainSettings default_meta_train_settings();

@@ -114,7 +114,9 @@ Rollout to_device(const Rollout& r, torch::Device device) {
   return out;
 }
 
-double finite_or_nan(double x) { return std::isfinite(x) ? x : std::numeric_limits<double>::quiet_NaN(); }
+double finite_or_nan(double x) {
+  return std::isfinite(x) ? x : std::numeric_limits<double>::quiet_NaN();
+}
 
 bool all_finite(const ParamMap& m) {
   for (const auto& [name, t] : m) {
@@ -282,8 +284,7 @@ MetaProgress MetaTrainer::meta_update() {
       fresh.push_back(to_device(m.actor->collect(*m.net, m.state.learner.params, stats), device_));
     }
     const Rollout valid = to_device(
-        m.actor->collect(*m.net, m.state.learner.params, stats, 2 * settings_.rollout),
-        device_);
+        m.actor->collect(*m.net, m.state.learner.params, stats, 2 * settings_.rollout), device_);
     const int64_t steps = static_cast<int64_t>(settings_.batch) * settings_.rollout * (n + 2);
     env_steps_ += steps;
     m.experience += steps;
@@ -430,8 +431,8 @@ void MetaTrainer::save_checkpoint() const {
     const std::string p = "agent" + std::to_string(i) + "/";
     put_agent_state(ckpt, p + "state/", m.state);
     ckpt[p + "actor"] = pack_bytes(m.actor->save_state());
-    ckpt[p + "lifetime"] = torch::tensor({m.budget, m.experience,
-                                          static_cast<int64_t>(m.history.size())});
+    ckpt[p + "lifetime"] =
+        torch::tensor({m.budget, m.experience, static_cast<int64_t>(m.history.size())});
     for (size_t k = 0; k < m.history.size(); ++k) {
       const std::string h = p + "history" + std::to_string(k) + "/";
       put_agent_state(ckpt, h + "state/", m.history[k].first);

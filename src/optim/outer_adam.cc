@@ -25,7 +25,8 @@ ParamMap outer_adam_update(const ParamMap& grads, OuterAdamState& state,
   ParamMap update;
   for (auto& [name, mu] : state.mu) {
     auto it = grads.find(name);
-    if (it == grads.end()) throw std::invalid_argument("meta-optimiser: no gradient for '" + name + "'");
+    if (it == grads.end())
+      throw std::invalid_argument("meta-optimiser: no gradient for '" + name + "'");
     const auto& g = it->second;
     auto& nu = state.nu.at(name);
     mu = s.b1 * mu + (1.0 - s.b1) * g;

@@ -4,11 +4,12 @@
 // the learning rate per entry; the loss is the masked mean of the rule's
 // per-step terms; the meta-state is carried from one update to the next;
 // and checkpoints written under the agent's earlier parameter names load.
+#include "agent/learner.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include "agent/checkpoint.h"
-#include "agent/learner.h"
 #include "rules/disco_rule.h"
 
 namespace disco {
@@ -19,8 +20,11 @@ constexpr int kA = 3, kT = 5, kB = 4, kObs = 6;
 struct LearnerFixture {
   DiscoRule rule;
   ParamMap eta = load_disco_meta_params(std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz");
-  AgentNet net{AgentNetSettings{"mlp", {16}, {}, 0.3, 8, {8}}, {kObs}, kA,
-               rule.flat_output_spec(kA), rule.model_output_spec(kA)};
+  AgentNet net{AgentNetSettings{"mlp", {16}, {}, 0.3, 8, {8}},
+               {kObs},
+               kA,
+               rule.flat_output_spec(kA),
+               rule.model_output_spec(kA)};
   InnerAdamSettings opt_settings = [] {
     InnerAdamSettings s;
     s.learning_rate = 1e-2;
@@ -51,7 +55,8 @@ TEST(LearnerStep, TargetEmaUsesThePreUpdateParametersAndUpdatesAreClipped) {
   const auto r = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false);
   for (const auto& [name, p] : state.params) {
     const auto expected = 0.9 * state.meta_state.at("target_params/" + name) + 0.1 * p;
-    EXPECT_TRUE(torch::allclose(r.next.meta_state.at("target_params/" + name), expected, 1e-6, 1e-7))
+    EXPECT_TRUE(
+        torch::allclose(r.next.meta_state.at("target_params/" + name), expected, 1e-6, 1e-7))
         << name;
     // First Adam step: |update| = lr·|g|/(|g| + eps) <= lr, clipped at lr.
     const auto step = (r.next.params.at(name) - p).abs();
@@ -107,7 +112,8 @@ TEST(LearnerCheckpoint, StateWrittenUnderTheEarlierParameterNamesLoads) {
   for (const auto& [key, t] : now) {
     std::string k = key;
     for (const char* prefix : {"agent/", "opt/mu/", "opt/nu/", "meta_state/target_params/"}) {
-      if (k.rfind(prefix, 0) == 0) k = prefix + agent_param_legacy_name(k.substr(std::string(prefix).size()));
+      if (k.rfind(prefix, 0) == 0)
+        k = prefix + agent_param_legacy_name(k.substr(std::string(prefix).size()));
     }
     before[k] = t;
   }
@@ -115,7 +121,8 @@ TEST(LearnerCheckpoint, StateWrittenUnderTheEarlierParameterNamesLoads) {
   EXPECT_TRUE(before.count("meta_state/target_params/mlp/~/action_cond/~/linear/w"));
   EXPECT_TRUE(before.count("opt/mu/mlp/~/mlp_2/~/linear_1/b"));
   const LearnerState loaded = get_learner_state(before, state, torch::kCPU);
-  for (const auto& [name, p] : state.params) EXPECT_TRUE(torch::equal(p, loaded.params.at(name))) << name;
+  for (const auto& [name, p] : state.params)
+    EXPECT_TRUE(torch::equal(p, loaded.params.at(name))) << name;
   for (const auto& [name, p] : state.meta_state) {
     EXPECT_TRUE(torch::equal(p, loaded.meta_state.at(name))) << name;
   }

@@ -40,7 +40,9 @@ std::string small_run(const fs::path& out, const fs::path& config, int meta_step
          " --config " + config.string() + " --out " + out.string();
 }
 
-disco::ParamMap rule_of(const fs::path& run) { return disco::load_tensors((run / "rule.npz").string()); }
+disco::ParamMap rule_of(const fs::path& run) {
+  return disco::load_tensors((run / "rule.npz").string());
+}
 
 void expect_same_rule(const fs::path& a, const fs::path& b) {
   const auto ra = rule_of(a), rb = rule_of(b);
@@ -59,9 +61,9 @@ TEST(MetaTrainCli, WritesRuleMetricsAndCurveAndTheRuleTrainsAnAgent) {
   }
   const auto table = disco::read_metrics_csv((run / "meta_metrics.csv").string());
   ASSERT_EQ(table.rows.size(), 3u);
-  for (const char* column : {"meta_loss", "pg_loss", "pi_entropy", "target_kl", "meta_grad_norm",
-                             "meta_update_norm", "agent0/avg_return", "agent1/pos_rewards",
-                             "agent1/neg_rewards", "resets", "skipped"}) {
+  for (const char* column :
+       {"meta_loss", "pg_loss", "pi_entropy", "target_kl", "meta_grad_norm", "meta_update_norm",
+        "agent0/avg_return", "agent1/pos_rewards", "agent1/neg_rewards", "resets", "skipped"}) {
     EXPECT_GE(table.column(column), 0) << column;
   }
   const int norm = table.column("meta_update_norm");
@@ -71,7 +73,8 @@ TEST(MetaTrainCli, WritesRuleMetricsAndCurveAndTheRuleTrainsAnAgent) {
   const auto train_out = scratch("train_with_rule");
   const auto t2 = disco_test::run_disco("train --rule " + (run / "rule.npz").string() +
                                         " --env 'catch(rows=5,columns=5)' --steps 2 --threads 1 "
-                                        "--out " + train_out.string());
+                                        "--out " +
+                                        train_out.string());
   EXPECT_EQ(t2.code, 0) << t2.output;
 }
 
@@ -102,19 +105,22 @@ TEST(MetaTrainCli, KilledAndResumedEqualsUninterruptedAndSeedsReproduce) {
 
   const auto other = scratch("other_seed");
   ASSERT_EQ(disco_test::run_disco(small_run(other, config, 4) + " --seed 1").code, 0);
-  EXPECT_FALSE(torch::equal(rule_of(full).at("lstm/linear_4/w"), rule_of(other).at("lstm/linear_4/w")));
+  EXPECT_FALSE(
+      torch::equal(rule_of(full).at("lstm/linear_4/w"), rule_of(other).at("lstm/linear_4/w")));
 }
 
 TEST(MetaTrainCli, WindowLifetimesAndPerAgentAdamResumeExactly) {
-  const auto config = small_config(
-      R"(, "window": 4, "lifetimes": [60, 120], "meta_optimizer_mode": "per_agent",)"
-      R"( "meta_grad_clip": 0.5, "checkpointing": true)");
+  const auto config =
+      small_config(R"(, "window": 4, "lifetimes": [60, 120], "meta_optimizer_mode": "per_agent",)"
+                   R"( "meta_grad_clip": 0.5, "checkpointing": true)");
   const auto full = scratch("options_full"), killed = scratch("options_killed");
   const auto a = disco_test::run_disco(small_run(full, config, 6) + " --population 3");
   ASSERT_EQ(a.code, 0) << a.output;
   const auto table = disco::read_metrics_csv((full / "meta_metrics.csv").string());
   EXPECT_GT(table.rows.back()[table.column("resets")], 0);  // budgets of 60-120 env steps
-  ASSERT_EQ(disco_test::run_disco(small_run(killed, config, 6) + " --population 3 --stop-after 4").code, 0);
+  ASSERT_EQ(
+      disco_test::run_disco(small_run(killed, config, 6) + " --population 3 --stop-after 4").code,
+      0);
   ASSERT_EQ(disco_test::run_disco("meta-train --threads 1 --resume " + killed.string()).code, 0);
   expect_same_rule(full, killed);
 }
@@ -128,7 +134,8 @@ TEST(MetaTrainCli, NonFiniteStepsAreSkippedAndTheRuleStaysFinite) {
   ASSERT_EQ(r.code, 0) << r.output;
   const auto table = disco::read_metrics_csv((run / "meta_metrics.csv").string());
   EXPECT_GE(table.rows.back()[table.column("skipped")], 1) << r.output;
-  for (const auto& [name, t] : rule_of(run)) EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
+  for (const auto& [name, t] : rule_of(run))
+    EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
 }
 
 TEST(MetaTrainCli, BadInputIsOneClearLineAndNeverOverwritesARun) {

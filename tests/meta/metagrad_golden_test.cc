@@ -18,7 +18,8 @@ using disco::ParamMap;
 std::string golden_path() { return std::string(DISCO_SHARED_DIR) + "/golden/metagrad_public.npz"; }
 
 bool is_output(const std::string& key) {
-  for (const char* p : {"final/", "valid/agent_out/", "valid/value_outs/", "meta_loss/", "meta_grad/"}) {
+  for (const char* p :
+       {"final/", "valid/agent_out/", "valid/value_outs/", "meta_loss/", "meta_grad/"}) {
     if (key.rfind(p, 0) == 0) return true;
   }
   return key.rfind("step", 0) == 0 && key.find('/') != std::string::npos;
@@ -64,7 +65,8 @@ std::vector<std::string> compare(const ParamMap& golden, const ParamMap& out, do
       continue;
     }
     if (it->second.sizes() != g.sizes()) {
-      failures.push_back(key + ": shape " + c10::str(it->second.sizes()) + " vs " + c10::str(g.sizes()));
+      failures.push_back(key + ": shape " + c10::str(it->second.sizes()) + " vs " +
+                         c10::str(g.sizes()));
       continue;
     }
     const auto x = it->second.to(torch::kFloat64), gd = g.to(torch::kFloat64);
@@ -94,7 +96,8 @@ class MetaGradGolden : public ::testing::TestWithParam<bool> {};
 TEST_P(MetaGradGolden, EveryOutputKeyWithinTolerance) {
   const bool checkpointing = GetParam();
   const auto out = (std::filesystem::temp_directory_path() /
-                    ("metagrad_out_" + std::to_string(checkpointing) + ".npz")).string();
+                    ("metagrad_out_" + std::to_string(checkpointing) + ".npz"))
+                       .string();
   const auto r = disco_test::run_disco("meta-grad --case " + golden_path() + " --out " + out +
                                        (checkpointing ? " --checkpointing" : ""));
   ASSERT_EQ(r.code, 0) << r.output;
@@ -133,8 +136,8 @@ TEST(MetaGradCase, OneInnerStepGivesNoMetaRnnGradient) {
   for (const auto& [key, g] : res) {
     if (key.rfind("meta_grad/", 0) != 0) continue;
     const std::string name = key.substr(10);
-    const bool meta_rnn_only = name.rfind("lstm/~/meta_lstm/~unroll/", 0) == 0 ||
-                               name.rfind("lstm/linear_1/", 0) == 0;
+    const bool meta_rnn_only =
+        name.rfind("lstm/~/meta_lstm/~unroll/", 0) == 0 || name.rfind("lstm/linear_1/", 0) == 0;
     const double m = g.abs().max().item<double>();
     if (meta_rnn_only) {
       EXPECT_EQ(m, 0.0) << name;
