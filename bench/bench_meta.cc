@@ -12,6 +12,7 @@
 // checkpointing, peak(N=20) <= 2 x peak(N=1).
 //
 // Usage: bench_meta [--sizes notebook|eval|both] [--max-n N] [--threads K]
+//        bench_meta --breakdown notebook|eval N   (where an unrolled meta-step's time goes)
 #include <sys/resource.h>
 #include <torch/torch.h>
 #include <unistd.h>
@@ -66,6 +67,10 @@ Sizes sizes(const std::string& name) {
 }
 
 // One measurement, in this process: prints "ratio meta_s plain_s peak_mib".
+// Where an unrolled meta-step's time goes: prints plain-update, inner
+// meta-update (graph-keeping forward), validation and reverse-pass seconds.
+int breakdown(const std::string& size_name, int n);
+
 int child(const std::string& size_name, int n, bool checkpointing) {
   const Sizes z = sizes(size_name);
   const MetaTrainSettings defaults = default_meta_train_settings();
@@ -107,6 +112,63 @@ int child(const std::string& size_name, int n, bool checkpointing) {
   return 0;
 }
 
+int breakdown(const std::string& size_name, int n) {
+  const Sizes z = sizes(size_name);
+  const MetaTrainSettings defaults = default_meta_train_settings();
+  const DiscoRule rule;
+  BatchedEnv env = make_batched_env(z.env, z.batch);
+  const auto spec = env.spec();
+  const AgentNet net(z.net, spec.observation_shape, spec.num_actions,
+                     rule.flat_output_spec(spec.num_actions),
+                     rule.model_output_spec(spec.num_actions));
+  const MetaValueFunction value_fn(defaults.value, spec.observation_shape);
+  const ParamMap eta0 = rule.init_meta_params(1);
+  const InnerAdam adam(defaults.agent_optimizer);
+  const LearnerState start = init_learner_state(net, rule, adam, 2, torch::kCPU);
+  const MetaValueState value = value_fn.init(3, torch::kCPU);
+  Actor actor(std::move(env), 4, z.rollout, {"logits"}, torch::kCPU);
+  EpisodeStats stats;
+  std::vector<Rollout> train;
+  for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, start.params, stats));
+  const Rollout valid = actor.collect(net, start.params, stats, 2 * z.rollout);
+  const auto seconds = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  for (int repeat = 0; repeat < 2; ++repeat) {  // the first round warms up
+    auto t0 = Clock::now();
+    LearnerState plain = start;
+    for (const auto& b : train) plain = learner_step(net, rule, eta0, adam, plain, b, false).next;
+    const double plain_s = seconds(t0);
+    ParamMap eta;
+    std::vector<torch::Tensor> leaves;
+    for (const auto& [k, t] : eta0) leaves.push_back(eta[k] = t.detach().requires_grad_(true));
+    t0 = Clock::now();
+    LearnerState s = start;
+    std::vector<InnerRegularisers> regs;
+    for (const auto& b : train) {
+      auto step = learner_step(net, rule, eta, adam, s, b, true);
+      regs.push_back(inner_regularisers(step.meta_outs));
+      s = step.next;
+    }
+    const double inner_s = seconds(t0);
+    t0 = Clock::now();
+    const auto v = validation_loss(net, s.params, value_fn, value, valid, defaults.loss);
+    const auto loss = meta_loss_terms(v, regs, defaults.loss).at("total");
+    const double valid_s = seconds(t0);
+    t0 = Clock::now();
+    torch::autograd::grad({loss}, leaves, {}, false, false, true);
+    const double backward_s = seconds(t0);
+    if (repeat == 1) {
+      std::printf(
+          "%s N=%d: plain updates %.3f s | meta: inner updates %.3f s, validation %.3f s, "
+          "reverse pass %.3f s (total %.2fx plain)\n",
+          size_name.c_str(), n, plain_s, inner_s, valid_s, backward_s,
+          (inner_s + valid_s + backward_s) / plain_s);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +184,7 @@ int main(int argc, char** argv) {
       }
       return child(argv[i + 1], std::atoi(argv[i + 2]), std::strcmp(argv[i + 3], "1") == 0);
     }
+    if (a == "--breakdown" && i + 2 < argc) return breakdown(argv[i + 1], std::atoi(argv[i + 2]));
     if (a == "--sizes" && i + 1 < argc)
       which = argv[++i];
     else if (a == "--max-n" && i + 1 < argc)
