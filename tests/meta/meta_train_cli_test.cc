@@ -4,12 +4,17 @@
 // one-line errors for bad input.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 
 #include "../cli/run_disco.h"
 #include "io/metrics.h"
@@ -107,6 +112,37 @@ TEST(MetaTrainCli, KilledAndResumedEqualsUninterruptedAndSeedsReproduce) {
   ASSERT_EQ(disco_test::run_disco(small_run(other, config, 4) + " --seed 1").code, 0);
   EXPECT_FALSE(
       torch::equal(rule_of(full).at("lstm/linear_4/w"), rule_of(other).at("lstm/linear_4/w")));
+}
+
+TEST(MetaTrainCli, RunKilledWithSigkillResumesToTheSameRule) {
+  const auto config = small_config();
+  const auto whole = scratch("sigkill_whole"), cut = scratch("sigkill_cut");
+  ASSERT_EQ(disco_test::run_disco(small_run(whole, config, 12)).code, 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string cmd =
+        std::string(DISCO_BINARY) + " " + small_run(cut, config, 12) + " >/dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill -9 once a few checkpoints exist (one every meta-step), or the run ended.
+  const auto rows = [&] {
+    std::ifstream in(cut / "meta_metrics.csv");
+    return static_cast<int>(
+        std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+  };
+  for (int i = 0; i < 6000 && rows() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(fs::exists(cut / "checkpoint.npz"));
+  const auto r = disco_test::run_disco("meta-train --threads 1 --resume " + cut.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  expect_same_rule(whole, cut);
+  EXPECT_EQ(disco::read_metrics_csv((cut / "meta_metrics.csv").string()).rows.size(), 12u);
 }
 
 TEST(MetaTrainCli, WindowLifetimesAndPerAgentAdamResumeExactly) {
