@@ -71,27 +71,42 @@ Sizes sizes(const std::string& name) {
 // meta-update (graph-keeping forward), validation and reverse-pass seconds.
 int breakdown(const std::string& size_name, int n);
 
-int child(const std::string& size_name, int n, bool checkpointing) {
-  const Sizes z = sizes(size_name);
+// One agent at the given sizes, its N training rollouts and validation
+// rollout, a random rule: what every measurement starts from.
+struct Case {
+  Case(const std::string& size_name, int n)
+      : z(sizes(size_name)),
+        spec(make_batched_env(z.env, 1).spec()),
+        net(z.net, spec.observation_shape, spec.num_actions,
+            rule.flat_output_spec(spec.num_actions), rule.model_output_spec(spec.num_actions)),
+        value_fn(defaults.value, spec.observation_shape),
+        gradient(net, rule, defaults.agent_optimizer, value_fn, defaults.loss),
+        eta(rule.init_meta_params(1)),
+        adam(defaults.agent_optimizer),
+        state{init_learner_state(net, rule, adam, 2, torch::kCPU), value_fn.init(3, torch::kCPU)} {
+    Actor actor(make_batched_env(z.env, z.batch), 4, z.rollout, {"logits"}, torch::kCPU);
+    EpisodeStats stats;
+    for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, state.learner.params, stats));
+    valid = actor.collect(net, state.learner.params, stats, 2 * z.rollout);
+  }
   const MetaTrainSettings defaults = default_meta_train_settings();
   const DiscoRule rule;
-  BatchedEnv env = make_batched_env(z.env, z.batch);
-  const auto spec = env.spec();
-  const AgentNet net(z.net, spec.observation_shape, spec.num_actions,
-                     rule.flat_output_spec(spec.num_actions),
-                     rule.model_output_spec(spec.num_actions));
-  const MetaValueFunction value_fn(defaults.value, spec.observation_shape);
-  const MetaGradient gradient(net, rule, defaults.agent_optimizer, value_fn, defaults.loss);
-  const ParamMap eta = rule.init_meta_params(1);
-  const InnerAdam adam(defaults.agent_optimizer);
-  AgentState state{init_learner_state(net, rule, adam, 2, torch::kCPU),
-                   value_fn.init(3, torch::kCPU)};
-  Actor actor(std::move(env), 4, z.rollout, {"logits"}, torch::kCPU);
-  EpisodeStats stats;
+  const Sizes z;
+  const EnvSpec spec;
+  const AgentNet net;
+  const MetaValueFunction value_fn;
+  const MetaGradient gradient;
+  const ParamMap eta;
+  const InnerAdam adam;
+  const AgentState state;
   std::vector<Rollout> train;
-  for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, state.learner.params, stats));
-  const Rollout valid = actor.collect(net, state.learner.params, stats, 2 * z.rollout);
+  Rollout valid;
+};
 
+int child(const std::string& size_name, int n, bool checkpointing) {
+  const Case c(size_name, n);
+  const auto& [defaults, rule, z, spec, net, value_fn, gradient, eta, adam, state, train, valid] =
+      c;
   // One untimed plain update first: thread pools and allocator caches warm.
   learner_step(net, rule, eta, adam, state.learner, train[0], /*meta_training=*/false);
   const double base = resident_mib();
@@ -113,24 +128,11 @@ int child(const std::string& size_name, int n, bool checkpointing) {
 }
 
 int breakdown(const std::string& size_name, int n) {
-  const Sizes z = sizes(size_name);
-  const MetaTrainSettings defaults = default_meta_train_settings();
-  const DiscoRule rule;
-  BatchedEnv env = make_batched_env(z.env, z.batch);
-  const auto spec = env.spec();
-  const AgentNet net(z.net, spec.observation_shape, spec.num_actions,
-                     rule.flat_output_spec(spec.num_actions),
-                     rule.model_output_spec(spec.num_actions));
-  const MetaValueFunction value_fn(defaults.value, spec.observation_shape);
-  const ParamMap eta0 = rule.init_meta_params(1);
-  const InnerAdam adam(defaults.agent_optimizer);
-  const LearnerState start = init_learner_state(net, rule, adam, 2, torch::kCPU);
-  const MetaValueState value = value_fn.init(3, torch::kCPU);
-  Actor actor(std::move(env), 4, z.rollout, {"logits"}, torch::kCPU);
-  EpisodeStats stats;
-  std::vector<Rollout> train;
-  for (int k = 0; k < n; ++k) train.push_back(actor.collect(net, start.params, stats));
-  const Rollout valid = actor.collect(net, start.params, stats, 2 * z.rollout);
+  const Case c(size_name, n);
+  const auto& [defaults, rule, z, spec, net, value_fn, gradient, eta0, adam, state, train, valid] =
+      c;
+  const LearnerState& start = state.learner;
+  const MetaValueState& value = state.value;
   const auto seconds = [](Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
   };

@@ -6,6 +6,16 @@
 
 namespace disco {
 
+Rollout rollout_to_device(const Rollout& r, torch::Device device) {
+  Rollout out;
+  out.observations = r.observations.to(device);
+  out.actions = r.actions.to(device);
+  out.rewards = r.rewards.to(device);
+  out.discounts = r.discounts.to(device);
+  for (const auto& [name, t] : r.agent_outs) out.agent_outs[name] = t.to(device);
+  return out;
+}
+
 Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std::string> heads,
              torch::Device device)
     : env_(std::move(env)),
@@ -40,8 +50,8 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
     r.discounts[t].copy_(torch::from_blob(discount_.data(), {b}));
     const auto out = net.forward(params, obs.to(device_), heads_);
     for (size_t h = 0; h < heads_.size(); ++h) outs[h].push_back(out.at(heads_[h]).to(torch::kCPU));
-    const auto probs = torch::softmax(out.at("logits").to(torch::kCPU).to(torch::kFloat64), -1)
-                           .contiguous();
+    const auto probs =
+        torch::softmax(out.at("logits").to(torch::kCPU).to(torch::kFloat64), -1).contiguous();
     const double* p = probs.data_ptr<double>();
     auto* taken = r.actions.data_ptr<int64_t>() + int64_t{t} * b;
     for (int i = 0; i < b; ++i) {  // inverse-CDF sampling, one draw per env

@@ -29,14 +29,16 @@ struct EpisodeStats {
   int64_t positive = 0;  // episodes with a return > 0 (Catch: caught)
 };
 
+// The same rollout on `device`.
+Rollout rollout_to_device(const Rollout& r, torch::Device device);
+
 class Actor {
  public:
   Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std::string> heads,
         torch::Device device);
 
   // One rollout of `length` time steps (0: rollout_length) with `params`.
-  Rollout collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats,
-                  int length = 0);
+  Rollout collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats, int length = 0);
 
   int64_t env_steps_per_rollout() const { return int64_t{rollout_length_} * env_.batch_size(); }
   const BatchedEnv& env() const { return env_; }

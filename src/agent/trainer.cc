@@ -47,16 +47,6 @@ Rollout select_trajectories(const Rollout& r, const torch::Tensor& index) {
   return out;
 }
 
-Rollout to_device(const Rollout& r, torch::Device device) {
-  Rollout out;
-  out.observations = r.observations.to(device);
-  out.actions = r.actions.to(device);
-  out.rewards = r.rewards.to(device);
-  out.discounts = r.discounts.to(device);
-  for (const auto& [k, v] : r.agent_outs) out.agent_outs[k] = v.to(device);
-  return out;
-}
-
 }  // namespace
 
 bool Trainer::holds_run(const std::string& dir) {
@@ -66,7 +56,10 @@ bool Trainer::holds_run(const std::string& dir) {
 
 Trainer::Trainer(const TrainSettings& settings, const std::string& dir,
                  const std::string& disco103_weights)
-    : settings_(settings), dir_(dir), device_(torch::kCPU), rng_(0),
+    : settings_(settings),
+      dir_(dir),
+      device_(torch::kCPU),
+      rng_(0),
       last_avg_return_(std::numeric_limits<double>::quiet_NaN()) {
   validate_settings(settings_);
   if (holds_run(dir_)) {
@@ -82,7 +75,10 @@ Trainer::Trainer(const TrainSettings& settings, const std::string& dir,
 
 Trainer::Trainer(ResumeTag, const TrainSettings& settings, const std::string& dir,
                  const std::string& disco103_weights)
-    : settings_(settings), dir_(dir), device_(torch::kCPU), rng_(0),
+    : settings_(settings),
+      dir_(dir),
+      device_(torch::kCPU),
+      rng_(0),
       last_avg_return_(std::numeric_limits<double>::quiet_NaN()) {
   validate_settings(settings_);
   build(disco103_weights);
@@ -126,7 +122,8 @@ void Trainer::build(const std::string& disco103_weights) {
   rng_ = root.split(2);
   actor_ = std::make_unique<Actor>(std::move(env), actor_seed, settings_.rollout_length,
                                    with_logits(rule_.rule->behaviour_heads()), device_);
-  if (settings_.replay_capacity > 0) replay_ = std::make_unique<ReplayBuffer>(settings_.replay_capacity);
+  if (settings_.replay_capacity > 0)
+    replay_ = std::make_unique<ReplayBuffer>(settings_.replay_capacity);
 }
 
 void Trainer::save_checkpoint() const {
@@ -165,7 +162,7 @@ void Trainer::load_checkpoint() {
 }
 
 void Trainer::learn(const Rollout& batch) {
-  auto logs = learner_->step(state_, to_device(batch, device_));
+  auto logs = learner_->step(state_, rollout_to_device(batch, device_));
   for (auto& [k, v] : logs) {
     auto it = window_logs_.find(k);
     if (it == window_logs_.end()) {
@@ -194,9 +191,9 @@ void Trainer::write_row(TrainProgress& p) {
   for (const auto& [k, v] : window_logs_) {
     row[k] = window_learner_steps_ ? v.item<double>() / window_learner_steps_ : nan;
   }
-  metrics_->write(row, {"learner_step", "env_steps", "episodes", "elapsed_s", "avg_return",
-                        "success_rate", "env_steps_per_s", "learner_steps_per_s", "total_loss",
-                        "entropy"});
+  metrics_->write(
+      row, {"learner_step", "env_steps", "episodes", "elapsed_s", "avg_return", "success_rate",
+            "env_steps_per_s", "learner_steps_per_s", "total_loss", "entropy"});
   if (window_.episodes) last_avg_return_ = row["avg_return"];
   p.env_steps_per_s = row["env_steps_per_s"];
   p.learner_steps_per_s = row["learner_steps_per_s"];
@@ -258,9 +255,9 @@ void Trainer::run(const std::function<void(const TrainProgress&)>& on_progress,
         for (int i = 0; i < b; ++i) order[i] = i;
         for (int i = b - 1; i > 0; --i) std::swap(order[i], order[rng_.uniform_int(i + 1)]);
         for (int m = 0; m < settings_.minibatches && going; ++m) {
-          const auto index =
-              torch::tensor(std::vector<int64_t>(order.begin() + m * per, order.begin() + (m + 1) * per),
-                            torch::kLong);
+          const auto index = torch::tensor(
+              std::vector<int64_t>(order.begin() + m * per, order.begin() + (m + 1) * per),
+              torch::kLong);
           learn(settings_.minibatches == 1 ? rollout : select_trajectories(rollout, index));
           going = after_step();
         }

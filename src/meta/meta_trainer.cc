@@ -104,16 +104,6 @@ Rollout get_rollout(const ParamMap& in, const std::string& prefix, torch::Device
   return r;
 }
 
-Rollout to_device(const Rollout& r, torch::Device device) {
-  Rollout out;
-  out.observations = r.observations.to(device);
-  out.actions = r.actions.to(device);
-  out.rewards = r.rewards.to(device);
-  out.discounts = r.discounts.to(device);
-  for (const auto& [name, t] : r.agent_outs) out.agent_outs[name] = t.to(device);
-  return out;
-}
-
 double finite_or_nan(double x) {
   return std::isfinite(x) ? x : std::numeric_limits<double>::quiet_NaN();
 }
@@ -281,9 +271,10 @@ MetaProgress MetaTrainer::meta_update() {
     EpisodeStats stats;
     std::vector<Rollout> fresh;
     for (int k = 0; k < n; ++k) {
-      fresh.push_back(to_device(m.actor->collect(*m.net, m.state.learner.params, stats), device_));
+      fresh.push_back(
+          rollout_to_device(m.actor->collect(*m.net, m.state.learner.params, stats), device_));
     }
-    const Rollout valid = to_device(
+    const Rollout valid = rollout_to_device(
         m.actor->collect(*m.net, m.state.learner.params, stats, 2 * settings_.rollout), device_);
     const int64_t steps = static_cast<int64_t>(settings_.batch) * settings_.rollout * (n + 2);
     env_steps_ += steps;
