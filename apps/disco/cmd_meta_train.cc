@@ -23,6 +23,7 @@ namespace {
 
 struct MetaTrainArgs {
   std::string envs, init, config, out, resume, device;
+  std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
   int64_t population = 0, inner_steps = 0, rollout = 0, batch = 0, meta_steps = 0, seed = 0;
   int64_t stop_after = 0, window = 0;
   int threads = 0;
@@ -136,6 +137,8 @@ void add_meta_train_command(CLI::App& app) {
   cmd->add_option("--resume", a.resume,
                   "continue the run in this folder (only --meta-steps may change)");
   cmd->add_option("--device", a.device, "torch device, e.g. cpu or cuda:0 (default cpu)");
+  cmd->add_option("--weights", a.weights, "the Disco103 meta-parameters (.npz) that --init disco103 loads")
+      ->capture_default_str();
   cmd->add_option("--threads", a.threads, "CPU threads of LibTorch and of OpenBLAS");
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N meta-steps without a final checkpoint, as if killed");
@@ -156,7 +159,7 @@ void add_meta_train_command(CLI::App& app) {
     if (cmd->count("--window") && (a.window < 0 || a.window > 20)) {
       throw UsageError("--window must lie in [0, 20], got " + std::to_string(a.window));
     }
-    const std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
+    const std::string& weights = a.weights;
     std::unique_ptr<MetaTrainer> trainer;
     if (!a.resume.empty()) {
       for (const char* opt :

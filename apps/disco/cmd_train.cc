@@ -26,6 +26,7 @@ namespace {
 
 struct TrainArgs {
   std::string rule, env, config, out, resume, device;
+  std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
   int64_t steps = 0, seed = 0, stop_after = 0;
   int threads = 0, log_every = 0, checkpoint_every = 0;
   double lr = 0;
@@ -129,6 +130,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--log-every", a.log_every, "learner steps per metrics row (default 10)");
   cmd->add_option("--checkpoint-every", a.checkpoint_every,
                   "learner steps per checkpoint (default 500; always one at the end)");
+  cmd->add_option("--weights", a.weights, "the Disco103 meta-parameters (.npz) that --rule disco103 loads")
+      ->capture_default_str();
   cmd->add_option("--threads", a.threads,
                   "CPU threads of LibTorch and of OpenBLAS (default: the libraries' choice)");
   cmd->add_option("--stop-after", a.stop_after,
@@ -138,7 +141,7 @@ void add_train_command(CLI::App& app) {
       torch::set_num_threads(a.threads);
       set_blas_threads(a.threads);
     }
-    const std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
+    const std::string& weights = a.weights;
     if (cmd->count("--steps") && a.steps <= 0) {
       throw UsageError("--steps must be positive, got " + std::to_string(a.steps));
     }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "agent/checkpoint.h"
+#include "core/params_fingerprint.h"
 #include "envs/registry.h"
 #include "io/atomic_file.h"
 #include "io/config.h"
@@ -137,12 +138,29 @@ void Trainer::save_checkpoint() const {
                      window_env_steps_, window_learner_steps_},
                     torch::kLong);
   ckpt["trainer/times"] = torch::tensor({elapsed_s_, window_.return_sum}, torch::kFloat64);
+  if (!rule_.meta_params.empty()) {
+    ckpt["trainer/rule_fingerprint"] = torch::tensor(
+        {static_cast<int64_t>(params_fingerprint(rule_.meta_params))}, torch::kLong);
+  }
   for (auto& [k, v] : ckpt) v = v.to(torch::kCPU);
   save_tensors((fs::path(dir_) / kCheckpointFile).string(), ckpt);
 }
 
 void Trainer::load_checkpoint() {
   const auto ckpt = load_tensors((fs::path(dir_) / kCheckpointFile).string());
+  // The rule's weights must be those the run was trained with (checkpoints
+  // from before the fingerprint have none to compare).
+  const auto fp = ckpt.find("trainer/rule_fingerprint");
+  if (fp != ckpt.end() && !rule_.meta_params.empty()) {
+    const auto was = static_cast<uint64_t>(fp->second.item<int64_t>());
+    const auto now = params_fingerprint(rule_.meta_params);
+    if (was != now) {
+      std::ostringstream msg;
+      msg << "resume: the rule's weights (" << settings_.rule << ", fingerprint " << std::hex
+          << now << ") are not those this run was trained with (fingerprint " << was << ")";
+      throw std::invalid_argument(msg.str());
+    }
+  }
   state_ = get_learner_state(ckpt, state_, device_);
   if (replay_) replay_->load(ckpt, "replay/");
   actor_->restore_state(unpack_bytes(param(ckpt, "actor/state")));

@@ -121,8 +121,7 @@ MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const
   const auto n = static_cast<int64_t>(train.size());
   MetaGradientResult r;
   // Forward without a graph, keeping the state before the first update of
-  // each segment of ceil(sqrt(N)) updates: sqrt(N) stored states, and
-  // sqrt(N) more while a segment is walked back.
+  // each segment of ceil(sqrt(N)) updates: about sqrt(N) stored states.
   const auto segment = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(n))));
   std::vector<LearnerState> segment_starts;
   LearnerState learner = detach_learner_state(state.learner);
@@ -157,23 +156,28 @@ MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const
       ++i;
     }
   }
+  // The final state comes back from the recomputed last update; not keeping
+  // it through the backward pass saves a state's memory.
+  learner = LearnerState{};
+  theta_n.clear();
 
   // Backward through the updates, recomputing each with a graph.
   ParamMap eta_grad;
   for (const auto& [name, t] : meta_params) eta_grad[name] = torch::zeros_like(t);
   for (int64_t seg = static_cast<int64_t>(segment_starts.size()) - 1; seg >= 0; --seg) {
-    // The states before each update of this segment, recomputed without a graph.
     const int64_t k0 = seg * segment, k1 = std::min(n, k0 + segment);
-    std::vector<LearnerState> before = {segment_starts[seg]};
-    for (int64_t k = k0; k + 1 < k1; ++k) {
-      before.push_back(learner_step(net_, rule_, meta_params, optimizer_, before.back(), train[k],
-                                    /*meta_training=*/false)
-                           .next);
-    }
     for (int64_t k = k1 - 1; k >= k0; --k) {
+      // The state before update k, recomputed without a graph from the
+      // segment's start: O(segment^2) graph-free updates, but only one state
+      // alive besides the segment starts.
+      LearnerState s = segment_starts[seg];
+      for (int64_t j = k0; j < k; ++j) {
+        s = learner_step(net_, rule_, meta_params, optimizer_, s, train[j], /*meta_training=*/false)
+                .next;
+      }
       ParamMap eta;
       const auto eta_leaves = make_leaves(meta_params, eta);
-      LearnerState s = detach_learner_state(before[k - k0]);
+      s = detach_learner_state(s);
       std::vector<std::string> in_names;
       std::vector<torch::Tensor> inputs = eta_leaves;
       if (k > 0) {  // the state before the first update is a constant
@@ -184,6 +188,7 @@ MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const
         }
       }
       auto step = learner_step(net_, rule_, eta, optimizer_, s, train[k], /*meta_training=*/true);
+      if (k == n - 1) learner = detach_learner_state(step.next);
       std::vector<torch::Tensor> outputs = {
           inner_regulariser_loss(inner_regularisers(step.meta_outs), n, loss_)};
       std::vector<torch::Tensor> grad_outputs = {torch::ones({}, outputs[0].options())};

@@ -11,14 +11,14 @@
 //                  grows with N.
 //   checkpointed   the N updates run without a graph, keeping the state
 //                  before every ceil(sqrt(N))-th update; the backward pass
-//                  walks the segments back to front, recomputes the states
-//                  inside a segment without a graph, then walks k back
-//                  through it, recomputes update k with a graph from its
-//                  state, and pushes the adjoint of state k+1 (params, Adam
-//                  first moment, target params, meta-RNN state) back to
-//                  state k and to the rule parameters. Memory of one
-//                  update's graph plus about 2·sqrt(N) states; about two
-//                  more graph-free forward passes per update.
+//                  walks k back from N-1: recomputes the state before
+//                  update k from its segment's start without a graph,
+//                  recomputes update k with a graph from it, and pushes the
+//                  adjoint of state k+1 (params, Adam first moment, target
+//                  params, meta-RNN state) back to state k and to the rule
+//                  parameters. Memory of one update's graph plus about
+//                  sqrt(N) + 1 states; about sqrt(N)/2 more graph-free
+//                  updates per update.
 #pragma once
 
 #include <map>

@@ -13,6 +13,7 @@
 #include "io/atomic_file.h"
 #include "io/config.h"
 #include "io/npz_tensors.h"
+#include "rules/rule_factory.h"
 
 namespace disco {
 namespace fs = std::filesystem;
@@ -199,6 +200,7 @@ void MetaTrainer::build(const std::string& disco103_weights) {
   if (settings_.init == "random") {
     meta_params_ = rule_.init_meta_params(root.split(2).next_u64());
   } else {
+    if (settings_.init == "disco103") require_disco103_weights(disco103_weights);
     meta_params_ = load_disco_meta_params(
         settings_.init == "disco103" ? disco103_weights : settings_.init, rule_.settings());
   }

@@ -1,5 +1,6 @@
 #include "rules/rule_factory.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "io/config.h"
@@ -91,6 +92,17 @@ std::string rule_kind(const std::string& name) {
                               "path to a rule .npz)");
 }
 
+void require_disco103_weights(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) return;
+  throw std::invalid_argument(
+      "the Disco103 weights are not at '" + path +
+      "': get disco_rl/update_rules/weights/disco_103.npz from "
+      "https://github.com/google-deepmind/disco_rl (sha256 "
+      "dac840a15b81e8805326363458c33979626172618f620d9e6e170315388530aa) and pass it with "
+      "--weights FILE");
+}
+
 RuleChoice make_rule(const std::string& name, const nlohmann::json& settings,
                      const std::string& disco103_weights) {
   RuleChoice choice;
@@ -98,6 +110,7 @@ RuleChoice make_rule(const std::string& name, const nlohmann::json& settings,
   const nlohmann::json j = settings.is_null() ? nlohmann::json::object() : settings;
   if (choice.kind == "disco") {
     const auto s = read_disco(j);
+    if (name == "disco103") require_disco103_weights(disco103_weights);
     const std::string path = name == "disco103" ? disco103_weights : name;
     choice.meta_params = load_disco_meta_params(path, s);
     choice.rule = std::make_unique<DiscoRule>(s);

@@ -27,6 +27,10 @@ const std::vector<std::string>& rule_names();
 // std::invalid_argument for anything else.
 std::string rule_kind(const std::string& name_or_path);
 
+// Throws std::invalid_argument when the Disco103 weights are not at `path`,
+// saying where they were looked for, where to get them and how to pass them.
+void require_disco103_weights(const std::string& path);
+
 // `disco103_weights`: the .npz that "disco103" loads. A rule file with
 // missing, extra or mis-shaped tensors throws std::invalid_argument.
 RuleChoice make_rule(const std::string& name_or_path, const nlohmann::json& settings,

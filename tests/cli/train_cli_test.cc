@@ -179,6 +179,59 @@ TEST(TrainCli, ResumeRejectsOtherSettings) {
   EXPECT_NE(run("train --resume " + scratch("nothing_here").string()).code, 0);
 }
 
+// A small on-policy Disco run (the rule as given, a tiny agent), one thread.
+std::string small_disco(const std::string& rule, const fs::path& weights) {
+  const auto cfg = scratch("small_disco.json");
+  std::ofstream(cfg) << R"({"num_envs": 4, "rollout_length": 5, "replay_capacity": 0,
+    "min_replay": 0, "net": {"dense": [16], "lstm_size": 8, "model_head_hiddens": [8]}})";
+  return "train --rule " + rule + " --weights " + weights.string() +
+         " --env 'catch(rows=5,columns=5)' --threads 1 --config " + cfg.string() + " ";
+}
+
+const fs::path kDisco103 = fs::path(DISCO_SHARED_DIR) / "weights" / "disco_103.npz";
+
+TEST(TrainCli, MissingDisco103WeightsSayWhereToGetThemAndHowToPassThem) {
+  const auto out = scratch("no_weights");
+  const Result r = run(small_disco("disco103", "/no/such/disco_103.npz") + "--steps 2 --out " +
+                       out.string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.output, "/no/such/disco_103.npz")) << r.output;
+  EXPECT_TRUE(contains(r.output, "github.com/google-deepmind/disco_rl")) << r.output;
+  EXPECT_TRUE(contains(r.output, "dac840a15b81e880")) << r.output;  // the checksum
+  EXPECT_TRUE(contains(r.output, "--weights")) << r.output;
+  EXPECT_LE(std::count(r.output.begin(), r.output.end(), '\n'), 2) << r.output;
+  EXPECT_FALSE(fs::exists(out / "settings.json"));
+}
+
+TEST(TrainCli, WeightsFlagLoadsDisco103FromThatFile) {
+  const auto copy = scratch("elsewhere_disco_103.npz");
+  fs::copy_file(kDisco103, copy);
+  const auto out = scratch("weights_flag");
+  const Result r = run(small_disco("disco103", copy) + "--steps 2 --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(out / "checkpoint.npz"));
+}
+
+TEST(TrainCli, ResumeWithOtherRuleWeightsIsRefused) {
+  const auto rule = scratch("my_rule.npz");
+  fs::copy_file(kDisco103, rule);
+  const auto out = scratch("other_weights");
+  const std::string cmd = small_disco(rule.string(), kDisco103);
+  ASSERT_EQ(run(cmd + "--steps 6 --checkpoint-every 2 --stop-after 3 --out " + out.string()).code, 0);
+  // The rule file changes under the run: one tensor scaled.
+  auto params = disco::load_tensors(rule.string());
+  const auto original = params;
+  params.begin()->second = params.begin()->second * 1.5;
+  disco::save_tensors(rule.string(), params);
+  const Result refused = run("train --threads 1 --resume " + out.string());
+  EXPECT_NE(refused.code, 0);
+  EXPECT_TRUE(contains(refused.output, "not those this run was trained with")) << refused.output;
+  // With the original weights back, the same run resumes.
+  disco::save_tensors(rule.string(), original);
+  const Result resumed = run("train --threads 1 --resume " + out.string());
+  EXPECT_EQ(resumed.code, 0) << resumed.output;
+}
+
 TEST(TrainCli, PlotDrawsSeveralRunsIntoOnePng) {
   const auto a = scratch("plot_a"), b = scratch("plot_b"), png = scratch("curves.png");
   ASSERT_EQ(run(kSmall + "--steps 10 --out " + a.string()).code, 0);
