@@ -19,14 +19,16 @@ Rollout rollout_to_device(const Rollout& r, torch::Device device) {
 Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std::string> heads,
              torch::Device device)
     : env_(std::move(env)),
-      rng_(seed),
+      rng_(Rng(seed).split(0)),
       rollout_length_(rollout_length),
       heads_(std::move(heads)),
       device_(device),
       reward_(env_.batch_size(), 0.f),
       discount_(env_.batch_size(), 1.f),
       actions_(env_.batch_size(), 0) {
-  env_.reset(seed);
+  // The environments' generators derive from another split of the seed, so
+  // no action draw repeats a number that seeded an environment.
+  env_.reset(Rng(seed).split(1).next_u64());
 }
 
 Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats,

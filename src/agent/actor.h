@@ -42,6 +42,7 @@ class Actor {
 
   int64_t env_steps_per_rollout() const { return int64_t{rollout_length_} * env_.batch_size(); }
   const BatchedEnv& env() const { return env_; }
+  const Rng& action_rng() const { return rng_; }
 
   std::vector<uint8_t> save_state() const;
   void restore_state(const std::vector<uint8_t>& bytes);

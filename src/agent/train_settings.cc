@@ -1,6 +1,8 @@
 #include "agent/train_settings.h"
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "io/config.h"
 #include "rules/rule_factory.h"
@@ -33,7 +35,17 @@ TrainSettings default_train_settings(const std::string& rule) {
   return s;
 }
 
-void apply_settings_json(const nlohmann::json& j, TrainSettings& s) {
+namespace {
+
+// The keys of TrainSettings that do nothing with this replay setting.
+std::vector<std::string> unused_keys(const TrainSettings& s) {
+  if (s.replay_capacity > 0) return {"minibatches"};
+  return {"batch_size", "min_replay"};
+}
+
+}  // namespace
+
+void apply_settings_json(const nlohmann::json& j, TrainSettings& s, UnusedKeys unused) {
   ConfigReader r(j, "settings");
   r.get("rule", s.rule);
   r.get("env", s.env);
@@ -54,29 +66,43 @@ void apply_settings_json(const nlohmann::json& j, TrainSettings& s) {
   apply_net_settings_json(r.section("net"), "settings.net", s.net);
   apply_optimizer_settings_json(r.section("optimizer"), "settings.optimizer", s.optimizer);
   r.finish();
+  if (unused == UnusedKeys::kIgnore || !j.is_object()) return;
+  std::string named;
+  for (const auto& key : unused_keys(s)) {
+    if (j.contains(key)) named += (named.empty() ? "" : ", ") + key;
+  }
+  if (named.empty()) return;
+  const std::string why = s.replay_capacity > 0 ? "with replay (replay_capacity " +
+                                                      std::to_string(s.replay_capacity) + ")"
+                                                : "without replay (replay_capacity 0)";
+  throw std::invalid_argument("settings: " + named + " would do nothing " + why + "; remove " +
+                              (named.find(',') == std::string::npos ? "it" : "them"));
 }
 
 nlohmann::json settings_to_json(const TrainSettings& s) {
-  return {{"rule", s.rule},
-          {"env", s.env},
-          {"seed", s.seed},
-          {"steps", s.steps},
-          {"device", s.device},
-          {"num_envs", s.num_envs},
-          {"rollout_length", s.rollout_length},
-          {"batch_size", s.batch_size},
-          {"replay_capacity", s.replay_capacity},
-          {"min_replay", s.min_replay},
-          {"epochs", s.epochs},
-          {"minibatches", s.minibatches},
-          {"log_every", s.log_every},
-          {"checkpoint_every", s.checkpoint_every},
-          {"rule_settings", s.rule_settings},
-          {"net", net_settings_to_json(s.net)},
-          {"optimizer", optimizer_settings_to_json(s.optimizer)}};
+  nlohmann::json j = {{"rule", s.rule},
+                      {"env", s.env},
+                      {"seed", s.seed},
+                      {"steps", s.steps},
+                      {"device", s.device},
+                      {"num_envs", s.num_envs},
+                      {"rollout_length", s.rollout_length},
+                      {"batch_size", s.batch_size},
+                      {"replay_capacity", s.replay_capacity},
+                      {"min_replay", s.min_replay},
+                      {"epochs", s.epochs},
+                      {"minibatches", s.minibatches},
+                      {"log_every", s.log_every},
+                      {"checkpoint_every", s.checkpoint_every},
+                      {"rule_settings", s.rule_settings},
+                      {"net", net_settings_to_json(s.net)},
+                      {"optimizer", optimizer_settings_to_json(s.optimizer)}};
+  for (const auto& key : unused_keys(s)) j.erase(key);
+  return j;
 }
 
-void apply_net_settings_json(const nlohmann::json& j, const std::string& where, AgentNetSettings& s) {
+void apply_net_settings_json(const nlohmann::json& j, const std::string& where,
+                             AgentNetSettings& s) {
   ConfigReader n(j, where);
   n.get("torso", s.torso);
   n.get("dense", s.dense);
@@ -125,7 +151,8 @@ void validate_settings(const TrainSettings& s) {
   need(s.num_envs > 0, "num_envs must be positive");
   need(s.rollout_length >= 2, "rollout_length must be at least 2 time steps");
   need(s.epochs > 0 && s.minibatches > 0, "epochs and minibatches must be positive");
-  need(s.log_every > 0 && s.checkpoint_every > 0, "log_every and checkpoint_every must be positive");
+  need(s.log_every > 0 && s.checkpoint_every > 0,
+       "log_every and checkpoint_every must be positive");
   need(s.replay_capacity >= 0, "replay_capacity must be >= 0");
   if (s.replay_capacity > 0) {
     need(s.batch_size > 0, "batch_size must be positive");

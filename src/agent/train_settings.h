@@ -16,9 +16,8 @@
 // before the first learner step do not count.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "nets/agent_net.h"
@@ -42,7 +41,7 @@ struct TrainSettings {
   AgentNetSettings net;
   InnerAdamSettings optimizer;
   nlohmann::json rule_settings = nlohmann::json::object();  // see rules/*.h
-  int log_every = 10;          // learner steps per metrics row
+  int log_every = 10;                                       // learner steps per metrics row
   int checkpoint_every = 500;  // learner steps per checkpoint (and at the end)
 };
 
@@ -51,13 +50,20 @@ struct TrainSettings {
 TrainSettings default_train_settings(const std::string& rule);
 
 // Overrides fields from a JSON object (keys as the field names; "net",
-// "optimizer", "rule_settings" nested). Unknown keys throw.
-void apply_settings_json(const nlohmann::json& j, TrainSettings& s);
+// "optimizer", "rule_settings" nested). Unknown keys throw, and so do keys
+// that would do nothing: batch_size and min_replay without replay
+// (replay_capacity 0), minibatches with replay. `kIgnore` is for the
+// settings.json of runs written before that check, which list every key.
+enum class UnusedKeys { kRefuse, kIgnore };
+void apply_settings_json(const nlohmann::json& j, TrainSettings& s,
+                         UnusedKeys unused = UnusedKeys::kRefuse);
+// Every key that has an effect in `s` (none of those refused above).
 nlohmann::json settings_to_json(const TrainSettings& s);
 
 // The nested "net" and "optimizer" sections, shared with meta-training's
 // settings: read (unknown keys throw, naming `where`) and written back.
-void apply_net_settings_json(const nlohmann::json& j, const std::string& where, AgentNetSettings& s);
+void apply_net_settings_json(const nlohmann::json& j, const std::string& where,
+                             AgentNetSettings& s);
 nlohmann::json net_settings_to_json(const AgentNetSettings& s);
 void apply_optimizer_settings_json(const nlohmann::json& j, const std::string& where,
                                    InnerAdamSettings& s);

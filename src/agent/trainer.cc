@@ -95,7 +95,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& dir, std::optional<i
   }
   const auto j = load_config_file(settings_path);
   TrainSettings s = default_train_settings(j.value("rule", std::string("disco103")));
-  apply_settings_json(j, s);
+  apply_settings_json(j, s, UnusedKeys::kIgnore);
   if (steps) s.steps = *steps;
   auto trainer = std::unique_ptr<Trainer>(new Trainer(ResumeTag{}, s, dir, disco103_weights));
   if (steps) {

@@ -47,6 +47,7 @@ class BatchedEnv {
   Environment& env(int i) { return *envs_[i]; }
   const Environment& env(int i) const { return *envs_[i]; }
   Rng& rng(int i) { return rngs_[i]; }
+  const Rng& rng(int i) const { return rngs_[i]; }
 
   // Everything above (environment states, generators, buffers, episode
   // counters) as bytes, and back. Restoring into a batch of another

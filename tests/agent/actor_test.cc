@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <set>
+#include <vector>
+
 #include "agent/checkpoint.h"
 #include "envs/registry.h"
 
@@ -37,6 +40,26 @@ TEST(Actor, RolloutFollowsTheReferenceConvention) {
   }
   EXPECT_EQ(stats.episodes, 9);  // 3 episodes each (the third ends at step 12)
   EXPECT_TRUE((r.actions >= 0).all().item<bool>() && (r.actions < 3).all().item<bool>());
+}
+
+TEST(Actor, ActionsAndEnvironmentsDrawFromIndependentDerivationsOfTheSeed) {
+  // Before the fix the action generator was Rng(seed) itself, whose first
+  // outputs had derived the environments' generators.
+  const uint64_t seed = 42;
+  Actor actor(make_batched_env("catch(rows=5,columns=5)", 8), seed, 5, {"logits"}, torch::kCPU);
+  auto draws = [](Rng r) {
+    std::set<uint64_t> out;
+    for (int i = 0; i < 32; ++i) out.insert(r.next_u64());
+    return out;
+  };
+  const auto actions = draws(actor.action_rng());
+  std::vector<std::set<uint64_t>> others = {draws(Rng(seed))};
+  for (int i = 0; i < actor.env().batch_size(); ++i) others.push_back(draws(actor.env().rng(i)));
+  for (const auto& other : others) {
+    for (const auto x : actions) EXPECT_EQ(other.count(x), 0u);
+  }
+  // The environments differ from each other too.
+  for (size_t i = 2; i < others.size(); ++i) EXPECT_NE(others[i], others[1]);
 }
 
 TEST(Actor, SavedStateContinuesIdentically) {

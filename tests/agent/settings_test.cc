@@ -41,6 +41,40 @@ TEST(TrainSettings, JsonOverridesAndRejectsUnknownKeys) {
   EXPECT_EQ(settings_to_json(back), settings_to_json(s));
 }
 
+TEST(TrainSettings, KeysThatWouldDoNothingAreRefusedByName) {
+  auto expect_refused = [](const std::string& rule, const std::string& json,
+                           const std::string& says) {
+    auto s = default_train_settings(rule);
+    try {
+      apply_settings_json(nlohmann::json::parse(json), s);
+      ADD_FAILURE() << json << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  // PPO is on-policy: no replay to sample batches from or to warm up.
+  expect_refused("ppo", R"({"batch_size": 8})", "batch_size would do nothing without replay");
+  expect_refused("ppo", R"({"min_replay": 8, "batch_size": 8})", "batch_size, min_replay");
+  // Disco103 replays whole trajectories: no minibatches.
+  expect_refused("disco103", R"({"minibatches": 2})", "minibatches would do nothing with replay");
+  // Turning replay off in the same file makes minibatches count and batch_size not.
+  expect_refused("disco103", R"({"replay_capacity": 0, "batch_size": 8})", "batch_size");
+  auto s = default_train_settings("disco103");
+  apply_settings_json(nlohmann::json::parse(R"({"replay_capacity": 0, "minibatches": 2})"), s);
+  EXPECT_EQ(s.minibatches, 2);
+  // settings.json lists only keys that count, so it can be used as a config;
+  // settings.json files of older runs list every key and still resume.
+  const auto ppo = settings_to_json(default_train_settings("ppo"));
+  EXPECT_FALSE(ppo.contains("batch_size"));
+  EXPECT_FALSE(ppo.contains("min_replay"));
+  EXPECT_TRUE(ppo.contains("minibatches"));
+  EXPECT_FALSE(settings_to_json(default_train_settings("disco103")).contains("minibatches"));
+  auto old = ppo;
+  old["batch_size"] = 4;
+  auto resumed = default_train_settings("ppo");
+  EXPECT_NO_THROW(apply_settings_json(old, resumed, UnusedKeys::kIgnore));
+}
+
 TEST(TrainSettings, YamlSubsetParses) {
   const auto j = parse_yaml_subset(
       "# a run\nsteps: 300\nenv: \"catch(rows=5,columns=5)\"\nnet:\n  dense: [32, 32]\n"

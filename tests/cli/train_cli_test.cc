@@ -183,7 +183,7 @@ TEST(TrainCli, ResumeRejectsOtherSettings) {
 std::string small_disco(const std::string& rule, const fs::path& weights) {
   const auto cfg = scratch("small_disco.json");
   std::ofstream(cfg) << R"({"num_envs": 4, "rollout_length": 5, "replay_capacity": 0,
-    "min_replay": 0, "net": {"dense": [16], "lstm_size": 8, "model_head_hiddens": [8]}})";
+    "net": {"dense": [16], "lstm_size": 8, "model_head_hiddens": [8]}})";
   return "train --rule " + rule + " --weights " + weights.string() +
          " --env 'catch(rows=5,columns=5)' --threads 1 --config " + cfg.string() + " ";
 }
