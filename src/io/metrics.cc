@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -76,7 +78,8 @@ MetricsWriter::MetricsWriter(const std::string& dir, long long keep_upto_step,
       std::string kept = lines[0] + "\n";
       for (size_t i = 1; i < lines.size(); ++i) {
         const auto cells = split(lines[i], ',');
-        if (step_col >= 0 && static_cast<size_t>(step_col) < cells.size() &&
+        // A row cut short (the disk filled up while it was written) is dropped.
+        if (step_col >= 0 && cells.size() == columns_.size() &&
             std::stod(cells[step_col]) <= keep_upto_step) {
           kept += lines[i] + "\n";
         }
@@ -115,6 +118,7 @@ void MetricsWriter::write(const MetricsRow& row, const std::vector<std::string>&
   }
   csv_ << "\n";
   csv_.flush();
+  if (!csv_) throw std::runtime_error("cannot write " + csv_path_ + ": " + std::strerror(errno));
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, v] : row) {
     if (std::isnan(v)) {
@@ -125,6 +129,7 @@ void MetricsWriter::write(const MetricsRow& row, const std::vector<std::string>&
   }
   jsonl_ << j.dump() << "\n";
   jsonl_.flush();
+  if (!jsonl_) throw std::runtime_error("cannot write " + jsonl_path_ + ": " + std::strerror(errno));
 }
 
 }  // namespace disco

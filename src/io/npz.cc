@@ -2,6 +2,8 @@
 
 #include <zip.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -80,6 +82,7 @@ std::vector<int64_t> parse_shape(const std::string& text, const std::string& wha
     size_t end = pos;
     while (end < body.size() && body[end] >= '0' && body[end] <= '9') ++end;
     if (end == pos) fail(what, "corrupt .npy header (shape '" + text + "')");
+    if (end - pos > 18) fail(what, "shape '" + text + "' has a dimension too large to be real");
     shape.push_back(std::stoll(body.substr(pos, end - pos)));
     pos = end;
   }
@@ -177,12 +180,20 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
   if (fortran != "True" && fortran != "False") fail(what, "corrupt .npy header (fortran_order)");
   a.fortran_order_on_disk = fortran == "True";
   a.shape = parse_shape(header_value(header, "shape", what), what);
+  std::string shape_text;
+  for (auto d : a.shape) shape_text += (shape_text.empty() ? "" : "x") + std::to_string(d);
+  // The byte count, refusing shapes whose product overflows (which could
+  // otherwise wrap around to the size of the data that is there).
+  uint64_t expected = dtype_size(a.dtype);
+  for (auto d : a.shape) {
+    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected) ||
+        expected > static_cast<uint64_t>(INT64_MAX)) {
+      fail(what, "shape (" + shape_text + ") is too large to be real");
+    }
+  }
   const size_t elem = dtype_size(a.dtype);
-  const size_t expected = static_cast<size_t>(a.num_values()) * elem;
   const size_t available = size - offset - header_len;
   if (available != expected) {
-    std::string shape_text;
-    for (auto d : a.shape) shape_text += (shape_text.empty() ? "" : "x") + std::to_string(d);
     fail(what, "shape (" + shape_text + ") of " + dtype_name(a.dtype) + " needs " +
                    std::to_string(expected) + " bytes but the data has " + std::to_string(available));
   }
@@ -234,12 +245,23 @@ NpzArchive read_npz(const std::string& path) {
     }
     std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen_index(z.get(), i, 0), zip_fclose);
     if (!f) fail(what, std::string("cannot read member (") + zip_strerror(z.get()) + ")");
-    std::vector<uint8_t> bytes(st.size);
-    zip_int64_t got = 0;
-    while (got < static_cast<zip_int64_t>(st.size)) {
-      const zip_int64_t r = zip_fread(f.get(), bytes.data() + got, st.size - got);
+    // The declared size is only a claim: refuse what no stored or DEFLATEd
+    // member of this compressed size can hold (DEFLATE expands at most
+    // ~1032:1), and grow the buffer with the data that actually arrives.
+    const bool stored = st.comp_method == ZIP_CM_STORE;
+    if ((stored && st.size != st.comp_size) ||
+        (!stored && st.size > st.comp_size * 1032 + 1024)) {
+      fail(what, "member declares " + std::to_string(st.size) + " bytes in " +
+                     std::to_string(st.comp_size) + " compressed bytes; the archive is corrupt");
+    }
+    std::vector<uint8_t> bytes;
+    bytes.reserve(std::min<zip_uint64_t>(st.size, zip_uint64_t{1} << 24));
+    std::vector<uint8_t> chunk(std::min<zip_uint64_t>(st.size, zip_uint64_t{1} << 20));
+    while (bytes.size() < st.size) {
+      const auto want = std::min<zip_uint64_t>(chunk.size(), st.size - bytes.size());
+      const zip_int64_t r = zip_fread(f.get(), chunk.data(), want);
       if (r <= 0) fail(what, std::string("truncated or corrupt member (") + zip_file_strerror(f.get()) + ")");
-      got += r;
+      bytes.insert(bytes.end(), chunk.data(), chunk.data() + r);
     }
     name.resize(name.size() - 4);
     archive.emplace_back(name, parse_npy(bytes.data(), bytes.size(), what));

@@ -15,8 +15,9 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-inline Result run_disco(const std::string& args) {
-  const std::string cmd = std::string(DISCO_BINARY) + " " + args + " 2>&1 </dev/null";
+// `prefix`: shell commands run before `disco` in the same shell.
+inline Result run_disco(const std::string& args, const std::string& prefix = "") {
+  const std::string cmd = prefix + std::string(DISCO_BINARY) + " " + args + " 2>&1 </dev/null";
   Result r{-1, ""};
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -26,6 +27,13 @@ inline Result run_disco(const std::string& args) {
   const int status = pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// As run_disco, with files limited to `max_bytes` (RLIMIT_FSIZE, SIGXFSZ
+// ignored): writes beyond it fail as on a full disk, also for root, who
+// ignores read-only permissions.
+inline Result run_disco_on_a_small_disk(const std::string& args, long long max_bytes) {
+  return run_disco(args, "trap '' XFSZ; ulimit -f " + std::to_string(max_bytes / 512) + "; ");
 }
 
 inline bool contains(const std::string& s, const std::string& part) {

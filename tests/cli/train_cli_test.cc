@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -168,6 +169,34 @@ TEST(TrainCli, KilledRunResumesToTheSameParameters) {
   const Result resumed = run("train --threads 1 --resume " + cut.string());
   ASSERT_EQ(resumed.code, 0) << resumed.output;
   expect_same_params(whole, cut);
+}
+
+TEST(TrainCli, FullDiskDuringACheckpointKeepsThePreviousOneAndTheRunResumes) {
+  const auto whole = scratch("disk_whole"), cut = scratch("disk_cut");
+  ASSERT_EQ(run(kSmall + "--steps 20 --checkpoint-every 10 --out " + whole.string()).code, 0);
+  ASSERT_EQ(run(kSmall + "--steps 20 --checkpoint-every 10 --stop-after 15 --out " + cut.string()).code, 0);
+  const auto ckpt = cut / "checkpoint.npz";
+  auto bytes = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string at_step_10 = bytes(ckpt);
+  // Resumed where the checkpoint no longer fits: the metrics rows still do.
+  const Result full = disco_test::run_disco_on_a_small_disk(
+      "train --threads 1 --resume " + cut.string(), static_cast<long long>(at_step_10.size() / 2));
+  EXPECT_NE(full.code, 0);
+  EXPECT_TRUE(contains(full.output, "checkpoint.npz")) << full.output;
+  EXPECT_TRUE(contains(full.output, "File too large")) << full.output;  // the system's reason
+  EXPECT_EQ(bytes(ckpt), at_step_10);
+  for (const auto& f : fs::directory_iterator(cut)) {
+    EXPECT_EQ(f.path().filename().string().find(".tmp."), std::string::npos) << f.path();
+  }
+  // With room again, the run resumes from step 10 and ends as the uninterrupted one.
+  const Result resumed = run("train --threads 1 --resume " + cut.string());
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_TRUE(contains(resumed.output, "learner step 10")) << resumed.output;
+  expect_same_params(whole, cut);
+  EXPECT_EQ(line_count(cut / "metrics.csv"), line_count(whole / "metrics.csv"));
 }
 
 TEST(TrainCli, ResumeRejectsOtherSettings) {

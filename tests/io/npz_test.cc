@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,56 @@ TEST(Npz, MalformedInputsAreClearErrors) {
     const std::string msg = error_of(path);
     EXPECT_NE(msg.find(c.expected), std::string::npos) << c.name << ": got '" << msg << "'";
     EXPECT_NE(msg.find("x.npy"), std::string::npos) << c.name << " should name the member: " << msg;
+    std::remove(path.c_str());
+  }
+}
+
+TEST(Npz, HostileSizesAreRefusedBeforeAnyLargeAllocation) {
+  const auto four_floats = bytes_of(std::vector<float>{1, 2, 3, 4});
+  // 2^62 x 4 float32 = 2^66 bytes, which wraps to 0 in 64 bits: the empty
+  // data would "match" without the overflow check.
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"(4611686018427387904, 4)", "too large to be real"},
+      {"(99999999999999999999999,)", "too large to be real"},
+      {"(3037000500, 3037000500, 3037000500)", "too large to be real"},
+  };
+  for (const auto& [shape, says] : shapes) {
+    const std::string path = temp_path("huge.npz");
+    write_zip(path, {{"x.npy", npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape +
+                                             ", }",
+                                         {})}},
+              false);
+    const std::string msg = error_of(path);
+    EXPECT_NE(msg.find(says), std::string::npos) << shape << ": got '" << msg << "'";
+    std::remove(path.c_str());
+  }
+  // A member whose directory entries claim ~4 GiB uncompressed: refused from
+  // the claim, not by trying to allocate it.
+  for (const bool deflate : {false, true}) {
+    const std::string path = temp_path("forged.npz");
+    write_zip(path, {{"x.npy", npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
+                                         four_floats)}},
+              deflate);
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const char huge[4] = {'\xf0', '\xff', '\xff', '\xff'};
+    int patched = 0;
+    for (size_t i = 0; i + 30 < bytes.size(); ++i) {
+      if (bytes.compare(i, 4, "PK\x03\x04") == 0) {  // local header: size at +22
+        bytes.replace(i + 22, 4, huge, 4);
+        ++patched;
+      } else if (bytes.compare(i, 4, "PK\x01\x02") == 0) {  // central directory: size at +24
+        bytes.replace(i + 24, 4, huge, 4);
+        ++patched;
+      }
+    }
+    ASSERT_EQ(patched, 2);
+    f.seekp(0);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    f.close();
+    const std::string msg = error_of(path);
+    EXPECT_NE(msg.find("declares 4294967280 bytes"), std::string::npos)
+        << (deflate ? "deflated" : "stored") << ": got '" << msg << "'";
     std::remove(path.c_str());
   }
 }
