@@ -1,0 +1,62 @@
+# Fails when a source file includes a layer it must not depend on.
+# Run as `cmake -DSOURCE_DIR=<repo> -P cmake/check_layering.cmake` (a ctest).
+#
+# The layers of shared/STYLE.md, each with the layers it may include
+# (directly; everything listed is itself lower, so no cycle is possible):
+#   apps -> {meta, eval, analysis} -> agent -> rules -> {rl, nets, optim} -> core;
+#   meta -> dist -> core; envs and io sit on core. rl is pure maths with no
+#   dependencies; the meta-network (nets) uses its input transforms.
+cmake_minimum_required(VERSION 3.18)
+set(allowed_core "")
+set(allowed_rl "core")
+set(allowed_envs "core")
+set(allowed_io "core")
+set(allowed_dist "core")
+set(allowed_optim "core")
+set(allowed_nets "core;rl")
+set(allowed_rules "core;rl;nets;optim;io")
+set(allowed_agent "core;rl;nets;optim;rules;envs;io")
+set(allowed_meta "core;rl;nets;optim;rules;agent;envs;io;dist")
+set(allowed_eval "core;rl;nets;optim;rules;agent;envs;io;dist")
+set(allowed_analysis "core;rl;nets;optim;rules;agent;envs;io")
+set(layers core rl envs io dist optim nets rules agent meta eval analysis)
+
+set(violations "")
+file(GLOB layer_dirs LIST_DIRECTORIES true "${SOURCE_DIR}/src/*")
+foreach(dir ${layer_dirs})
+  if(NOT IS_DIRECTORY "${dir}")
+    continue()
+  endif()
+  get_filename_component(layer "${dir}" NAME)
+  if(NOT layer IN_LIST layers)
+    list(APPEND violations "src/${layer}: a folder that is not a layer of the architecture")
+    continue()
+  endif()
+  file(GLOB_RECURSE sources "${dir}/*.h" "${dir}/*.cc")
+  foreach(source ${sources})
+    file(STRINGS "${source}" includes REGEX "^#include \"[a-z_]+/")
+    foreach(line ${includes})
+      string(REGEX REPLACE "^#include \"([a-z_]+)/.*" "\\1" target "${line}")
+      if(target STREQUAL layer OR target IN_LIST allowed_${layer})
+        continue()
+      endif()
+      file(RELATIVE_PATH rel "${SOURCE_DIR}" "${source}")
+      list(APPEND violations "${rel}: ${layer} must not include ${target} (${line})")
+    endforeach()
+  endforeach()
+endforeach()
+# Nothing below the apps depends on them.
+file(GLOB_RECURSE all_sources "${SOURCE_DIR}/src/*.h" "${SOURCE_DIR}/src/*.cc")
+foreach(source ${all_sources})
+  file(STRINGS "${source}" app_includes REGEX "^#include \"(apps|disco)/")
+  if(app_includes)
+    file(RELATIVE_PATH rel "${SOURCE_DIR}" "${source}")
+    list(APPEND violations "${rel}: the library must not include the apps")
+  endif()
+endforeach()
+
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "layering violations:\n  ${text}")
+endif()
+message(STATUS "layering: every include points down")
