@@ -1,6 +1,7 @@
 #include "envs/sokoban/sokoban.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,8 +22,11 @@ namespace {
 constexpr int kUp = 0, kDown = 1, kLeft = 2, kRight = 3;
 
 std::string write_temp(const std::string& text) {
+  // ctest runs each test in its own process, several at once: the pid keeps
+  // their files apart.
   static int counter = 0;
-  const std::string path = ::testing::TempDir() + "sokoban_levels_" + std::to_string(counter++) + ".txt";
+  const std::string path = ::testing::TempDir() + "sokoban_levels_" + std::to_string(::getpid()) +
+                           "_" + std::to_string(counter++) + ".txt";
   std::ofstream(path) << text;
   return path;
 }
