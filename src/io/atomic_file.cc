@@ -49,12 +49,12 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
   FILE* f = std::fopen(file.temp_path().c_str(), "wb");
   if (!f) throw std::runtime_error("cannot create " + file.temp_path() + ": " + std::strerror(errno));
   const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
-  bool ok = written == bytes.size() && std::fflush(f) == 0;
-  const int error = errno;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(ok ? errno : error));
-  }
+  // The reason of the first call that failed (a full disk often shows only
+  // at fflush or fclose).
+  int error = 0;
+  if (written != bytes.size() || std::fflush(f) != 0) error = errno;
+  if (std::fclose(f) != 0 && error == 0) error = errno;
+  if (error != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
   file.commit();
 }
 
