@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "agent/learner.h"
+#include "core/allocator.h"
 #include "core/blas_threads.h"
 #include "nets/agent_net.h"
 #include "optim/inner_adam.h"
@@ -361,6 +362,7 @@ void print_summary(int threads, const std::vector<double>& seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  disco::keep_freed_memory_for_reuse();  // as `disco` does
   thread_defaults();  // before anything changes them
   auto* bm = benchmark::RegisterBenchmark("BM_LearnerStep", BM_LearnerStep);
   bm->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);

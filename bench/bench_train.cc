@@ -12,6 +12,7 @@
 #include <string>
 
 #include "agent/trainer.h"
+#include "core/allocator.h"
 #include "envs/registry.h"
 #include "nets/agent_net.h"
 #include "rules/rule_factory.h"
@@ -36,6 +37,7 @@ double matmul_gflops() {
 
 int main(int argc, char** argv) {
   using namespace disco;
+  keep_freed_memory_for_reuse();  // as `disco` does
   const std::string rule = argc > 1 ? argv[1] : "disco103";
   const int steps = argc > 2 ? std::stoi(argv[2]) : 20;
   TrainSettings s = default_train_settings(rule);

@@ -3,8 +3,10 @@
 #include <utility>
 
 #include "commands.h"
+#include "core/allocator.h"
 
 int main(int argc, char** argv) {
+  disco::keep_freed_memory_for_reuse();
   CLI::App app{"disco: discover RL update rules (DiscoRL) and train agents with them"};
   app.require_subcommand(1);
   app.fallthrough(false);

@@ -3,7 +3,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cmath>
+#include <functional>
+#include <map>
 #include <stdexcept>
 
 namespace disco {
@@ -82,9 +83,10 @@ InnerStepRecord MetaGradient::value_step(const MetaValueState& value, LearnerSte
 
 MetaGradientResult MetaGradient::compute(const ParamMap& meta_params, const AgentState& state,
                                          const std::vector<Rollout>& train, const Rollout& valid,
-                                         bool checkpointing, bool record) const {
+                                         bool checkpointing, bool record,
+                                         int64_t checkpoint_slots) const {
   if (train.empty()) throw std::invalid_argument("meta-gradient: no training rollouts");
-  return checkpointing ? checkpointed(meta_params, state, train, valid, record)
+  return checkpointing ? checkpointed(meta_params, state, train, valid, record, checkpoint_slots)
                        : unrolled(meta_params, state, train, valid, record);
 }
 
@@ -117,38 +119,100 @@ MetaGradientResult MetaGradient::unrolled(const ParamMap& meta_params, const Age
 
 MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const AgentState& state,
                                               const std::vector<Rollout>& train,
-                                              const Rollout& valid, bool record) const {
+                                              const Rollout& valid, bool record,
+                                              int64_t slots) const {
   const auto n = static_cast<int64_t>(train.size());
+  // The last update runs with its graph already in the forward sweep, so its
+  // backward step needs no recomputation; the schedule covers the others.
+  const CheckpointSchedule schedule(std::max<int64_t>(n - 1, 1), slots);
   MetaGradientResult r;
-  // Forward without a graph, keeping the state before the first update of
-  // each segment of ceil(sqrt(N)) updates: about sqrt(N) stored states.
-  const auto segment = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(n))));
-  std::vector<LearnerState> segment_starts;
+  ParamMap eta_grad;
+  for (const auto& [name, t] : meta_params) eta_grad[name] = torch::zeros_like(t);
+  std::map<std::string, torch::Tensor> adjoint;  // of the state after the update being reversed
+
+  // Update k with a graph from its input state s, differentiable in the
+  // rule's parameters and (but for k = 0, whose input is a constant) in s.
+  struct GraphStep {
+    LearnerStepResult step;
+    std::vector<torch::Tensor> inputs;  // rule parameters, then parts of s
+    std::vector<std::string> in_names;  // of those parts of s
+  };
+  const auto with_graph = [&](int64_t k, LearnerState s) {
+    GraphStep g;
+    ParamMap eta;
+    g.inputs = make_leaves(meta_params, eta);
+    s = detach_learner_state(s);
+    if (k > 0) {
+      for (auto& [name, t] : differentiable_parts(s)) {
+        *t = t->detach().requires_grad_(true);
+        g.in_names.push_back(name);
+        g.inputs.push_back(*t);
+      }
+    }
+    g.step = learner_step(net_, rule_, eta, optimizer_, s, train[k], /*meta_training=*/true);
+    return g;
+  };
+  // Pushes the adjoint of state k+1 back through update k to state k and to
+  // the rule's parameters; frees the update's graph.
+  const auto pull = [&](GraphStep g) {
+    std::vector<torch::Tensor> outputs = {
+        inner_regulariser_loss(inner_regularisers(g.step.meta_outs), n, loss_)};
+    std::vector<torch::Tensor> grad_outputs = {torch::ones({}, outputs[0].options())};
+    for (auto& [name, t] : differentiable_parts(g.step.next)) {
+      auto it = adjoint.find(name);
+      if (it == adjoint.end() || !t->requires_grad()) continue;
+      outputs.push_back(*t);
+      grad_outputs.push_back(it->second);
+    }
+    const auto grads = torch::autograd::grad(outputs, g.inputs, grad_outputs, false, false, true);
+    size_t i = 0;
+    for (auto& [name, t] : eta_grad) {
+      if (grads[i].defined()) t = t + grads[i];
+      ++i;
+    }
+    adjoint.clear();
+    for (const auto& name : g.in_names) {
+      if (grads[i].defined()) adjoint[name] = grads[i];
+      ++i;
+    }
+  };
+
+  // Forward: updates 0..N-2 without a graph, keeping the states the
+  // schedule's rightmost chain of splits needs; update N-1 with its graph.
+  const auto positions = schedule.sweep_positions();
+  std::map<int64_t, LearnerState> stored;
   LearnerState learner = detach_learner_state(state.learner);
   MetaValueState value = state.value;
   std::vector<InnerRegularisers> regs;
+  GraphStep last;
   for (int64_t k = 0; k < n; ++k) {
     const auto& batch = train[k];
-    if (k % segment == 0) segment_starts.push_back(learner);
-    auto step = learner_step(net_, rule_, meta_params, optimizer_, learner, batch,
-                             /*meta_training=*/false);
+    LearnerStepResult step;
+    if (k == n - 1) {
+      last = with_graph(k, learner);
+      step = last.step;
+    } else {
+      if (std::find(positions.begin(), positions.end(), k) != positions.end()) stored[k] = learner;
+      step = learner_step(net_, rule_, meta_params, optimizer_, learner, batch,
+                          /*meta_training=*/false);
+    }
     {
       torch::NoGradGuard no_grad;
       regs.push_back(inner_regularisers(step.meta_outs));
     }
-    learner = step.next;
+    learner = detach_learner_state(step.next);
     auto rec = value_step(value, std::move(step), batch);
     value = rec.value;
     if (record) r.steps.push_back(detach_record(std::move(rec)));
   }
+  r.final_state = {learner, value};
 
   // The meta-loss's validation part and its adjoint of θ_N.
-  ParamMap theta_n;
-  const auto theta_leaves = make_leaves(learner.params, theta_n);
-  r.valid = validation_loss(net_, theta_n, value_fn_, value, valid, loss_);
-  r.meta_loss = meta_loss_terms(r.valid, regs, loss_);  // values only: regs carry no graph
-  std::map<std::string, torch::Tensor> adjoint;
   {
+    ParamMap theta_n;
+    const auto theta_leaves = make_leaves(learner.params, theta_n);
+    r.valid = validation_loss(net_, theta_n, value_fn_, value, valid, loss_);
+    r.meta_loss = meta_loss_terms(r.valid, regs, loss_);  // values only: regs carry no graph
     const auto g = torch::autograd::grad({r.valid.loss}, theta_leaves, {}, false, false, true);
     size_t i = 0;
     for (const auto& [name, t] : learner.params) {
@@ -156,63 +220,36 @@ MetaGradientResult MetaGradient::checkpointed(const ParamMap& meta_params, const
       ++i;
     }
   }
-  // The final state comes back from the recomputed last update; not keeping
-  // it through the backward pass saves a state's memory.
   learner = LearnerState{};
-  theta_n.clear();
+  pull(std::move(last));
+  last = GraphStep{};
 
-  // Backward through the updates, recomputing each with a graph.
-  ParamMap eta_grad;
-  for (const auto& [name, t] : meta_params) eta_grad[name] = torch::zeros_like(t);
-  for (int64_t seg = static_cast<int64_t>(segment_starts.size()) - 1; seg >= 0; --seg) {
-    const int64_t k0 = seg * segment, k1 = std::min(n, k0 + segment);
-    for (int64_t k = k1 - 1; k >= k0; --k) {
-      // The state before update k, recomputed without a graph from the
-      // segment's start: O(segment^2) graph-free updates, but only one state
-      // alive besides the segment starts.
-      LearnerState s = segment_starts[seg];
-      for (int64_t j = k0; j < k; ++j) {
-        s = learner_step(net_, rule_, meta_params, optimizer_, s, train[j], /*meta_training=*/false)
-                .next;
-      }
-      ParamMap eta;
-      const auto eta_leaves = make_leaves(meta_params, eta);
-      s = detach_learner_state(s);
-      std::vector<std::string> in_names;
-      std::vector<torch::Tensor> inputs = eta_leaves;
-      if (k > 0) {  // the state before the first update is a constant
-        for (auto& [name, t] : differentiable_parts(s)) {
-          *t = t->detach().requires_grad_(true);
-          in_names.push_back(name);
-          inputs.push_back(*t);
-        }
-      }
-      auto step = learner_step(net_, rule_, eta, optimizer_, s, train[k], /*meta_training=*/true);
-      if (k == n - 1) learner = detach_learner_state(step.next);
-      std::vector<torch::Tensor> outputs = {
-          inner_regulariser_loss(inner_regularisers(step.meta_outs), n, loss_)};
-      std::vector<torch::Tensor> grad_outputs = {torch::ones({}, outputs[0].options())};
-      for (auto& [name, t] : differentiable_parts(step.next)) {
-        auto it = adjoint.find(name);
-        if (it == adjoint.end() || !t->requires_grad()) continue;
-        outputs.push_back(*t);
-        grad_outputs.push_back(it->second);
-      }
-      const auto g = torch::autograd::grad(outputs, inputs, grad_outputs, false, false, true);
-      size_t i = 0;
-      for (auto& [name, t] : eta_grad) {
-        if (g[i].defined()) t = t + g[i];
-        ++i;
-      }
-      adjoint.clear();
-      for (const auto& name : in_names) {
-        if (g[i].defined()) adjoint[name] = g[i];
-        ++i;
-      }
+  // The state before update `to`, recomputed without a graph from the one
+  // before update `from`.
+  const auto advance = [&](LearnerState s, int64_t from, int64_t to) {
+    for (int64_t j = from; j < to; ++j) {
+      s = learner_step(net_, rule_, meta_params, optimizer_, s, train[j], /*meta_training=*/false)
+              .next;
     }
-  }
+    return s;
+  };
+  // Updates [lo, hi) in reverse order, given the stored state before lo and
+  // `free` more slots.
+  std::function<void(int64_t, int64_t, int64_t, bool)> reverse = [&](int64_t lo, int64_t hi,
+                                                                     int64_t free, bool on_sweep) {
+    if (hi - lo == 1) return pull(with_graph(lo, stored.at(lo)));
+    if (free == 0) {
+      for (int64_t k = hi - 1; k >= lo; --k) pull(with_graph(k, advance(stored.at(lo), lo, k)));
+      return;
+    }
+    const int64_t m = lo + schedule.split(hi - lo, free, on_sweep);
+    if (!on_sweep) stored[m] = advance(stored.at(lo), lo, m);
+    reverse(m, hi, free - 1, on_sweep);
+    stored.erase(m);
+    reverse(lo, m, free, false);
+  };
+  if (n > 1) reverse(0, n - 1, schedule.slots(), true);
   r.meta_grad = eta_grad;
-  r.final_state = {detach_learner_state(learner), value};
   return finish(std::move(r));
 }
 

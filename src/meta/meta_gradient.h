@@ -9,16 +9,18 @@
 // Two ways to get the same gradient:
 //   unrolled       one graph over all N updates, one backward pass; memory
 //                  grows with N.
-//   checkpointed   the N updates run without a graph, keeping the state
-//                  before every ceil(sqrt(N))-th update; the backward pass
-//                  walks k back from N-1: recomputes the state before
-//                  update k from its segment's start without a graph,
-//                  recomputes update k with a graph from it, and pushes the
-//                  adjoint of state k+1 (params, Adam first moment, target
-//                  params, meta-RNN state) back to state k and to the rule
-//                  parameters. Memory of one update's graph plus about
-//                  sqrt(N) + 1 states; about sqrt(N)/2 more graph-free
-//                  updates per update.
+//   checkpointed   updates 0..N-2 run without a graph, keeping at most
+//                  `checkpoint_slots` + 1 states where the schedule of
+//                  meta/checkpoint_schedule.h says, and update N-1 keeps
+//                  its graph; the backward pass walks k back from N-1: gets
+//                  the state before update k (stored, or recomputed without
+//                  a graph from a stored one), recomputes update k with a
+//                  graph from it, and pushes the adjoint of state k+1
+//                  (params, Adam first moment, target params, meta-RNN
+//                  state) back to state k and to the rule parameters.
+//                  Memory of one update's graph plus slots + 2 states; the
+//                  schedule minimises the graph-free updates recomputed for
+//                  that memory (N = 20, 3 slots: 20 in all).
 #pragma once
 
 #include <map>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "agent/learner.h"
+#include "meta/checkpoint_schedule.h"
 #include "meta/meta_loss.h"
 #include "meta/value_function.h"
 
@@ -62,7 +65,8 @@ class MetaGradient {
   // rollout. `record` keeps every inner step's outputs (golden files).
   MetaGradientResult compute(const ParamMap& meta_params, const AgentState& state,
                              const std::vector<Rollout>& train, const Rollout& valid,
-                             bool checkpointing = false, bool record = false) const;
+                             bool checkpointing = false, bool record = false,
+                             int64_t checkpoint_slots = kDefaultCheckpointSlots) const;
 
   const MetaLossSettings& loss_settings() const { return loss_; }
 
@@ -72,7 +76,7 @@ class MetaGradient {
                               bool record) const;
   MetaGradientResult checkpointed(const ParamMap& meta_params, const AgentState& state,
                                   const std::vector<Rollout>& train, const Rollout& valid,
-                                  bool record) const;
+                                  bool record, int64_t slots) const;
   InnerStepRecord value_step(const MetaValueState& value, LearnerStepResult step,
                              const Rollout& batch) const;
 

@@ -34,6 +34,7 @@ void apply_meta_settings_json(const nlohmann::json& j, MetaTrainSettings& s) {
   r.get("window", s.window);
   r.get("lifetimes", s.lifetimes);
   r.get("checkpointing", s.checkpointing);
+  r.get("checkpoint_slots", s.checkpoint_slots);
   r.get("log_every", s.log_every);
   r.get("checkpoint_every", s.checkpoint_every);
   r.get("rule_every", s.rule_every);
@@ -86,6 +87,7 @@ nlohmann::json meta_settings_to_json(const MetaTrainSettings& s) {
           {"window", s.window},
           {"lifetimes", s.lifetimes},
           {"checkpointing", s.checkpointing},
+          {"checkpoint_slots", s.checkpoint_slots},
           {"log_every", s.log_every},
           {"checkpoint_every", s.checkpoint_every},
           {"rule_every", s.rule_every},
@@ -127,6 +129,8 @@ void validate_meta_settings(const MetaTrainSettings& s) {
   need(s.meta_optimizer_mode == "mean" || s.meta_optimizer_mode == "per_agent",
        "meta_optimizer_mode must be mean or per_agent, got '" + s.meta_optimizer_mode + "'");
   need(s.meta_grad_clip >= 0, "meta_grad_clip must be >= 0");
+  need(s.checkpoint_slots >= 0,
+       "checkpoint_slots must be >= 0, got " + std::to_string(s.checkpoint_slots));
   need(s.meta_optimizer.learning_rate > 0, "meta_optimizer.learning_rate must be positive");
   for (auto b : s.lifetimes) need(b > 0, "lifetimes must be positive env-step budgets");
   need(s.log_every > 0 && s.checkpoint_every > 0 && s.rule_every > 0,

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "meta/checkpoint_schedule.h"
 #include "meta/meta_loss.h"
 #include "meta/value_function.h"
 #include "nets/agent_net.h"
@@ -44,6 +45,7 @@ struct MetaTrainSettings {
   int window = 0;                  // agent updates differentiated through, 0 = inner_steps
   std::vector<int64_t> lifetimes;  // experience budgets in env steps; empty = never reset
   bool checkpointing = false;      // recompute inner updates in the backward pass
+  int checkpoint_slots = static_cast<int>(kDefaultCheckpointSlots);  // states kept, besides the first
 
   int log_every = 1;          // meta-steps per metrics row
   int checkpoint_every = 50;  // meta-steps per checkpoint (and at the end)

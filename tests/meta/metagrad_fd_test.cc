@@ -157,16 +157,24 @@ TEST_F(MetaGradDouble, MatchesCentralFiniteDifferencesThroughThreeInnerSteps) {
 }
 
 TEST_F(MetaGradDouble, CheckpointedBackwardPassEqualsUnrolled) {
-  Fixture f(/*inner_steps=*/5, /*seed=*/11);  // segments of 3 and 2 updates
+  Fixture f(/*inner_steps=*/5, /*seed=*/11);
   const auto a = f.gradient.compute(f.eta, f.state, f.train, f.valid, /*checkpointing=*/false);
-  const auto b = f.gradient.compute(f.eta, f.state, f.train, f.valid, /*checkpointing=*/true);
-  EXPECT_DOUBLE_EQ(a.meta_loss.at("total").item<double>(), b.meta_loss.at("total").item<double>());
-  for (const auto& [k, g] : a.meta_grad) {
-    const double scale = std::max(1e-12, g.abs().max().item<double>());
-    EXPECT_LT((g - b.meta_grad.at(k)).abs().max().item<double>(), 1e-9 * scale + 1e-15) << k;
-  }
-  for (const auto& [k, p] : a.final_state.learner.params) {
-    EXPECT_TRUE(torch::allclose(p, b.final_state.learner.params.at(k), 0, 1e-12)) << k;
+  // No slot (every input recomputed from the first state), the schedule's
+  // splits, and a slot for every update.
+  for (int64_t slots : {0, 1, 2, 5}) {
+    const auto b = f.gradient.compute(f.eta, f.state, f.train, f.valid, /*checkpointing=*/true,
+                                      /*record=*/false, slots);
+    EXPECT_DOUBLE_EQ(a.meta_loss.at("total").item<double>(),
+                     b.meta_loss.at("total").item<double>());
+    for (const auto& [k, g] : a.meta_grad) {
+      const double scale = std::max(1e-12, g.abs().max().item<double>());
+      EXPECT_LT((g - b.meta_grad.at(k)).abs().max().item<double>(), 1e-9 * scale + 1e-15)
+          << k << ", " << slots << " slots";
+    }
+    for (const auto& [k, p] : a.final_state.learner.params) {
+      EXPECT_TRUE(torch::allclose(p, b.final_state.learner.params.at(k), 0, 1e-12))
+          << k << ", " << slots << " slots";
+    }
   }
 }
 
