@@ -2,18 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "core/state_io.h"
 
 namespace disco {
 
 Rollout rollout_to_device(const Rollout& r, torch::Device device) {
-  Rollout out;
-  out.observations = r.observations.to(device);
-  out.actions = r.actions.to(device);
-  out.rewards = r.rewards.to(device);
-  out.discounts = r.discounts.to(device);
-  for (const auto& [name, t] : r.agent_outs) out.agent_outs[name] = t.to(device);
-  return out;
+  return map_rollout(r, [device](const torch::Tensor& t) { return t.to(device); });
 }
 
 Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std::string> heads,
@@ -29,6 +25,10 @@ Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std:
   // The environments' generators derive from another split of the seed, so
   // no action draw repeats a number that seeded an environment.
   env_.reset(Rng(seed).split(1).next_u64());
+  if (env_.can_truncate()) {
+    truncated_.assign(env_.batch_size(), 0.f);
+    final_obs_.assign(static_cast<size_t>(env_.batch_size()) * env_.observation_size(), 0.f);
+  }
 }
 
 Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats,
@@ -43,6 +43,11 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
   r.actions = torch::empty({t_len, b}, torch::kLong);
   r.rewards = torch::empty({t_len, b});
   r.discounts = torch::empty({t_len, b});
+  const bool cuts = env_.can_truncate();
+  if (cuts) {
+    r.truncated = torch::empty({t_len, b});
+    r.truncated_observations = torch::empty(obs_shape);
+  }
   std::vector<std::vector<torch::Tensor>> outs(heads_.size());
   std::vector<int64_t> one_shape(obs_shape.begin() + 1, obs_shape.end());
   for (int t = 0; t < t_len; ++t) {
@@ -50,6 +55,10 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
     obs.copy_(torch::from_blob(const_cast<float*>(env_.observations()), one_shape));
     r.rewards[t].copy_(torch::from_blob(reward_.data(), {b}));
     r.discounts[t].copy_(torch::from_blob(discount_.data(), {b}));
+    if (cuts) {
+      r.truncated[t].copy_(torch::from_blob(truncated_.data(), {b}));
+      r.truncated_observations[t].copy_(torch::from_blob(final_obs_.data(), one_shape));
+    }
     const auto out = net.forward(params, obs.to(device_), heads_);
     for (size_t h = 0; h < heads_.size(); ++h) outs[h].push_back(out.at(heads_[h]).to(torch::kCPU));
     const auto probs =
@@ -75,8 +84,19 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
       // A time-limit cut ends the trajectory like a termination: with
       // same-step auto-reset the observation it would bootstrap from is
       // already the next episode's first, so continuing the sum across it
-      // would mix two episodes.
+      // would mix two episodes. The observation it was cut on is kept for
+      // the learner to bootstrap from (core/types.h).
       discount_[i] = env_.done(i) ? 0.f : 1.f;
+      if (cuts) {
+        const bool cut = env_.truncations()[i] != 0;
+        truncated_[i] = cut ? 1.f : 0.f;
+        float* row = final_obs_.data() + static_cast<size_t>(i) * env_.observation_size();
+        if (cut) {
+          std::copy_n(env_.final_observation(i), env_.observation_size(), row);
+        } else {
+          std::fill_n(row, env_.observation_size(), 0.f);
+        }
+      }
       if (env_.done(i)) {
         ++stats.episodes;
         stats.return_sum += env_.finished_return(i);
@@ -93,6 +113,10 @@ std::vector<uint8_t> Actor::save_state() const {
   w.put_rng(rng_);
   w.put_vector(reward_);
   w.put_vector(discount_);
+  if (env_.can_truncate()) {
+    w.put_vector(truncated_);
+    w.put_vector(final_obs_);
+  }
   w.put_vector(env_.save_state());
   return w.take();
 }
@@ -102,9 +126,17 @@ void Actor::restore_state(const std::vector<uint8_t>& bytes) {
   r.get_rng(rng_);
   reward_ = r.get_vector<float>();
   discount_ = r.get_vector<float>();
+  if (env_.can_truncate()) {
+    truncated_ = r.get_vector<float>();
+    final_obs_ = r.get_vector<float>();
+  }
   env_.restore_state(r.get_vector<uint8_t>());
   r.expect_end();
-  if (static_cast<int>(reward_.size()) != env_.batch_size()) {
+  if (static_cast<int>(reward_.size()) != env_.batch_size() ||
+      static_cast<int>(discount_.size()) != env_.batch_size() ||
+      (env_.can_truncate() &&
+       (static_cast<int>(truncated_.size()) != env_.batch_size() ||
+        final_obs_.size() != static_cast<size_t>(env_.batch_size()) * env_.observation_size()))) {
     throw std::invalid_argument("actor state is for a different number of environments");
   }
 }

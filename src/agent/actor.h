@@ -55,6 +55,10 @@ class Actor {
   torch::Device device_;
   std::vector<float> reward_;    // [B] arriving with the current observation
   std::vector<float> discount_;  // [B]
+  // With a time limit: whether the current observation follows a cut, and
+  // the observation the cut episode ended on ([B, obs]).
+  std::vector<float> truncated_;
+  std::vector<float> final_obs_;
   std::vector<int> actions_;
 };
 

@@ -14,6 +14,19 @@ bool any_requires_grad(const ParamMap& params) {
   return false;
 }
 
+// The observations of episodes cut by a time limit, and the online
+// network's outputs for them (constants): what rules bootstrap a cut from.
+void add_truncated_outputs(const AgentNet& net, const ParamMap& params, const Rollout& batch,
+                           UpdateRuleInputs& inputs) {
+  if (!inputs.truncated.defined()) return;
+  torch::NoGradGuard no_grad;
+  const auto cut = inputs.truncated > 0;  // [T, B]
+  const auto final_obs = batch.truncated_observations.slice(0, 1).index({cut});  // [K, ...]
+  if (final_obs.size(0) == 0) return;
+  inputs.truncated_observations = final_obs;
+  inputs.truncated_agent_out = detach_all(net.forward(detach_all(params), final_obs));
+}
+
 }  // namespace
 
 LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
@@ -34,7 +47,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     leaves.push_back(copy);
   }
   const auto agent_out = net.unroll(loss_params, batch.observations);
-  const auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
+  auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
+  add_truncated_outputs(net, state.params, batch, inputs);
 
   // What the rule reads: the same outputs without the loss's graph; when θ
   // carries a meta-gradient, the heads the rule may differentiate (y, z)

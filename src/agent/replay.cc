@@ -5,15 +5,27 @@
 #include <stdexcept>
 #include <vector>
 
+#include "agent/checkpoint.h"
+
 namespace disco {
 namespace {
 
+// Stored under their earlier names, so that saved buffers still load.
+std::string stored_name(const std::string& field) {
+  if (field == "observations") return "obs";
+  if (field.rfind("agent_outs/", 0) == 0) return "out/" + field.substr(11);
+  return field;
+}
+
+std::string field_name(const std::string& stored) {
+  if (stored == "obs") return "observations";
+  if (stored.rfind("out/", 0) == 0) return "agent_outs/" + stored.substr(4);
+  return stored;
+}
+
 std::map<std::string, torch::Tensor> fields(const Rollout& r) {
-  std::map<std::string, torch::Tensor> f = {{"obs", r.observations},
-                                            {"actions", r.actions},
-                                            {"rewards", r.rewards},
-                                            {"discounts", r.discounts}};
-  for (const auto& [head, t] : r.agent_outs) f["out/" + head] = t;
+  std::map<std::string, torch::Tensor> f;
+  for (const auto& [name, t] : rollout_fields(r)) f[stored_name(name)] = t;
   return f;
 }
 
@@ -54,15 +66,9 @@ Rollout ReplayBuffer::sample(int batch, Rng& rng) const {
   auto take = [&](const std::string& name) {
     return store_.at(name).index_select(0, index).transpose(0, 1).contiguous();
   };
-  Rollout r;
-  r.observations = take("obs");
-  r.actions = take("actions");
-  r.rewards = take("rewards");
-  r.discounts = take("discounts");
-  for (const auto& [name, t] : store_) {
-    if (name.rfind("out/", 0) == 0) r.agent_outs[name.substr(4)] = take(name);
-  }
-  return r;
+  std::map<std::string, torch::Tensor> f;
+  for (const auto& [name, t] : store_) f[field_name(name)] = take(name);
+  return rollout_from_fields(f);
 }
 
 void ReplayBuffer::save(ParamMap& out, const std::string& prefix) const {
@@ -72,17 +78,28 @@ void ReplayBuffer::save(ParamMap& out, const std::string& prefix) const {
 }
 
 void ReplayBuffer::load(const ParamMap& in, const std::string& prefix) {
-  size_ = static_cast<int>(param(in, prefix + "size").item<int64_t>());
-  next_ = static_cast<int>(param(in, prefix + "next").item<int64_t>());
-  store_.clear();
+  // A checkpoint is input: the position must lie in the buffer and every
+  // stored field must have its capacity of trajectories.
+  const auto size = checkpoint_values(in, prefix + "size", torch::kLong, 1).item<int64_t>();
+  const auto next = checkpoint_values(in, prefix + "next", torch::kLong, 1).item<int64_t>();
+  if (size < 0 || size > capacity_ || next < 0 || next >= capacity_) {
+    throw std::invalid_argument("replay: checkpoint position (size " + std::to_string(size) +
+                                ", next " + std::to_string(next) + ") is outside a buffer of " +
+                                std::to_string(capacity_));
+  }
+  std::map<std::string, torch::Tensor> store;
   const std::string key = prefix + "store/";
   for (const auto& [name, t] : in) {
-    if (name.rfind(key, 0) == 0) store_[name.substr(key.size())] = t.clone();
+    if (name.rfind(key, 0) != 0) continue;
+    if (t.dim() < 2 || t.size(0) != capacity_) {
+      throw std::invalid_argument("replay: checkpoint capacity differs from the settings");
+    }
+    store[name.substr(key.size())] = t.clone();
   }
-  if (size_ > 0 && store_.empty()) throw std::invalid_argument("replay: checkpoint lacks its contents");
-  if (!store_.empty() && store_.begin()->second.size(0) != capacity_) {
-    throw std::invalid_argument("replay: checkpoint capacity differs from the settings");
-  }
+  if (size > 0 && store.empty()) throw std::invalid_argument("replay: checkpoint lacks its contents");
+  size_ = static_cast<int>(size);
+  next_ = static_cast<int>(next);
+  store_ = std::move(store);
 }
 
 }  // namespace disco

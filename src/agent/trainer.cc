@@ -39,13 +39,7 @@ std::vector<std::string> with_logits(std::vector<std::string> heads) {
 }
 
 Rollout select_trajectories(const Rollout& r, const torch::Tensor& index) {
-  Rollout out;
-  out.observations = r.observations.index_select(1, index);
-  out.actions = r.actions.index_select(1, index);
-  out.rewards = r.rewards.index_select(1, index);
-  out.discounts = r.discounts.index_select(1, index);
-  for (const auto& [k, v] : r.agent_outs) out.agent_outs[k] = v.index_select(1, index);
-  return out;
+  return map_rollout(r, [&](const torch::Tensor& t) { return t.index_select(1, index); });
 }
 
 }  // namespace
@@ -150,9 +144,9 @@ void Trainer::load_checkpoint() {
   const auto ckpt = load_tensors((fs::path(dir_) / kCheckpointFile).string());
   // The rule's weights must be those the run was trained with (checkpoints
   // from before the fingerprint have none to compare).
-  const auto fp = ckpt.find("trainer/rule_fingerprint");
-  if (fp != ckpt.end() && !rule_.meta_params.empty()) {
-    const auto was = static_cast<uint64_t>(fp->second.item<int64_t>());
+  if (ckpt.count("trainer/rule_fingerprint") && !rule_.meta_params.empty()) {
+    const auto was = static_cast<uint64_t>(
+        checkpoint_values(ckpt, "trainer/rule_fingerprint", torch::kLong, 1).item<int64_t>());
     const auto now = params_fingerprint(rule_.meta_params);
     if (was != now) {
       std::ostringstream msg;
@@ -165,8 +159,12 @@ void Trainer::load_checkpoint() {
   if (replay_) replay_->load(ckpt, "replay/");
   actor_->restore_state(unpack_bytes(param(ckpt, "actor/state")));
   unpack_rng(param(ckpt, "trainer/rng"), rng_);
-  const auto c = param(ckpt, "trainer/counters").contiguous();
+  const auto c = checkpoint_values(ckpt, "trainer/counters", torch::kLong, 7);
   const auto* n = c.data_ptr<int64_t>();
+  for (int i = 0; i < 7; ++i) {
+    // A negative step count would train (nearly) forever.
+    if (n[i] < 0) throw std::invalid_argument("checkpoint: 'trainer/counters' has a negative count");
+  }
   learner_step_ = n[0];
   env_steps_ = n[1];
   episodes_ = n[2];
@@ -174,7 +172,7 @@ void Trainer::load_checkpoint() {
   window_.positive = n[4];
   window_env_steps_ = n[5];
   window_learner_steps_ = n[6];
-  const auto times = param(ckpt, "trainer/times").contiguous();
+  const auto times = checkpoint_values(ckpt, "trainer/times", torch::kFloat64, 2);
   elapsed_s_ = times.data_ptr<double>()[0];
   window_.return_sum = times.data_ptr<double>()[1];
 }

@@ -32,13 +32,42 @@ using HeadSpecs = std::map<std::string, std::vector<int64_t>>;
 // the time step the agent saw at t, so rewards[t] and discounts[t] arrive
 // WITH observation t (rewards[0] belongs to the previous rollout), and
 // discounts[t] = 0 iff time step t is LAST (an episode ended on it).
+//
+// A time-limit cut is a LAST step too (discount 0: with same-step auto-reset
+// observation t is already the next episode's), but the cut episode's value
+// did not end: environments with a time limit also record, on the LAST step
+// of a cut episode, truncated[t] = 1 and the observation it was cut on, so
+// that learners can bootstrap from it. Both are undefined tensors for
+// environments without a time limit.
 struct Rollout {
   torch::Tensor observations;  // [T+1, B, ...] float
   torch::Tensor actions;       // [T+1, B] int64, the action taken at each step
   torch::Tensor rewards;       // [T+1, B] float
   torch::Tensor discounts;     // [T+1, B] float, 0 on LAST steps
   AgentOuts agent_outs;        // behaviour network outputs [T+1, B, ...]
+  torch::Tensor truncated;               // [T+1, B] float 0/1, or undefined
+  torch::Tensor truncated_observations;  // [T+1, B, ...] (zeros where not cut), or undefined
 };
+
+// Every defined tensor of a rollout under one stable name ("observations",
+// ..., "agent_outs/<head>"), and back: what replay, checkpoints and device
+// moves iterate over, so a new field is added in one place.
+inline std::map<std::string, torch::Tensor> rollout_fields(const Rollout& r) {
+  std::map<std::string, torch::Tensor> f = {{"observations", r.observations},
+                                            {"actions", r.actions},
+                                            {"rewards", r.rewards},
+                                            {"discounts", r.discounts}};
+  if (r.truncated.defined()) f["truncated"] = r.truncated;
+  if (r.truncated_observations.defined()) f["truncated_observations"] = r.truncated_observations;
+  for (const auto& [head, t] : r.agent_outs) f["agent_outs/" + head] = t;
+  return f;
+}
+
+// Throws std::invalid_argument naming a missing required field.
+Rollout rollout_from_fields(const std::map<std::string, torch::Tensor>& fields);
+
+// The rollout with `fn` applied to every defined tensor.
+Rollout map_rollout(const Rollout& r, const std::function<torch::Tensor(const torch::Tensor&)>& fn);
 
 // What an update rule reads (the reference's UpdateRuleInputs).
 struct UpdateRuleInputs {
@@ -48,6 +77,18 @@ struct UpdateRuleInputs {
   torch::Tensor is_terminal;      // [T, B]   float 0/1: transition t ended its episode
   AgentOuts agent_out;            // online network outputs [T+1, B, ...]
   AgentOuts behaviour_agent_out;  // outputs of the network that acted [T+1, B, ...]
+  // Transitions cut by a time limit (is_terminal is 1 there too), or
+  // undefined: truncated [T, B] float 0/1; the K observations they were cut
+  // on, [K, ...] in row-major [T, B] order; and the online network's outputs
+  // for them, [K, ...] (the learner fills both; empty when K = 0).
+  torch::Tensor truncated;
+  torch::Tensor truncated_observations;
+  AgentOuts truncated_agent_out;
+
+  // [T, B]: per_cut [K] placed at the cut transitions, zeros elsewhere (zeros
+  // everywhere when nothing was cut). How a rule bootstraps a cut episode:
+  // rewards + discount * truncation_values(v_final), with is_terminal 1.
+  torch::Tensor truncation_values(const torch::Tensor& per_cut) const;
 
   // [T+1, B]: zeros row, then is_terminal (forward RNN resets).
   torch::Tensor should_reset_mask_fwd() const;

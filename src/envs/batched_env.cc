@@ -14,6 +14,7 @@ BatchedEnv::BatchedEnv(std::vector<std::unique_ptr<Environment>> envs) : envs_(s
   const size_t b = envs_.size();
   rngs_.resize(b);
   obs_.assign(b * obs_size_, 0.f);
+  final_obs_.assign(b * obs_size_, 0.f);
   rewards_.assign(b, 0.f);
   terminals_.assign(b, 0);
   truncations_.assign(b, 0);
@@ -63,6 +64,7 @@ void BatchedEnv::step(const int* actions) {
     rewards_[i] = out.reward;
     terminals_[i] = out.terminal;
     truncations_[i] = !out.terminal && (out.truncated || timed_out);
+    if (truncations_[i]) env.observe(final_obs_.data() + static_cast<size_t>(i) * obs_size_);
     if (terminals_[i] || truncations_[i]) {
       finished_return_[i] = episode_return_[i];
       finished_length_[i] = length;

@@ -5,7 +5,10 @@
 //    (terminal or truncated), rewards()[i] is that episode's last reward and
 //    observations() row i is ALREADY the next episode's first observation.
 //  * terminals()[i] = 1: the episode ended (discount 0). truncations()[i] = 1:
-//    it was cut by the time limit spec().max_episode_steps (not a terminal).
+//    it was cut by the time limit spec().max_episode_steps (not a terminal);
+//    final_observation(i) is then the observation it was cut on (before the
+//    auto-reset), for learners that bootstrap from it. Valid until the next
+//    step; not part of the saved state (a step's consumer reads it at once).
 //  * Slot i draws from its own generator, derived from (seed, i), so results
 //    do not depend on batch order or threading, and the whole batch (every
 //    slot's state and generator) can be saved and restored exactly.
@@ -37,6 +40,12 @@ class BatchedEnv {
   const float* rewards() const { return rewards_.data(); }   // [B]
   const uint8_t* terminals() const { return terminals_.data(); }      // [B]
   const uint8_t* truncations() const { return truncations_.data(); }  // [B]
+  // Whether any episode can be cut (the spec has a time limit).
+  bool can_truncate() const { return max_steps_ > 0; }
+  // The observation slot i's episode was cut on; meaningful where truncations()[i].
+  const float* final_observation(int i) const {
+    return final_obs_.data() + static_cast<size_t>(i) * obs_size_;
+  }
 
   // Episodes that ended on the last step: done()[i] = terminal or truncated,
   // with that episode's undiscounted return and length.
@@ -62,6 +71,7 @@ class BatchedEnv {
   int num_actions_ = 0;
   int max_steps_ = 0;
   std::vector<float> obs_;
+  std::vector<float> final_obs_;  // [B, obs], rows of cut episodes
   std::vector<float> rewards_;
   std::vector<uint8_t> terminals_;
   std::vector<uint8_t> truncations_;

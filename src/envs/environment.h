@@ -37,7 +37,8 @@ struct EnvSpec {
 
 // What one step of one environment reports. `terminal`: the episode ended
 // (discount 0). `truncated`: it was cut by a time limit (bootstrap from the
-// last observation); a step is never both.
+// last observation); a step is never both. An environment that truncates
+// declares its limit in EnvSpec::max_episode_steps.
 struct StepOutcome {
   float reward = 0.f;
   bool terminal = false;

@@ -88,21 +88,13 @@ AgentState get_agent_state(const ParamMap& in, const std::string& prefix, const 
 }
 
 void put_rollout(ParamMap& out, const std::string& prefix, const Rollout& r) {
-  out[prefix + "observations"] = r.observations;
-  out[prefix + "actions"] = r.actions;
-  out[prefix + "rewards"] = r.rewards;
-  out[prefix + "discounts"] = r.discounts;
-  put_all(out, prefix + "agent_outs/", r.agent_outs);
+  for (const auto& [name, t] : rollout_fields(r)) out[prefix + name] = t;
 }
 
 Rollout get_rollout(const ParamMap& in, const std::string& prefix, torch::Device device) {
-  Rollout r;
-  r.observations = param(in, prefix + "observations").to(device);
-  r.actions = param(in, prefix + "actions").to(device);
-  r.rewards = param(in, prefix + "rewards").to(device);
-  r.discounts = param(in, prefix + "discounts").to(device);
-  for (auto& [name, t] : group(in, prefix + "agent_outs/")) r.agent_outs[name] = t.to(device);
-  return r;
+  std::map<std::string, torch::Tensor> f;
+  for (auto& [name, t] : group(in, prefix)) f[name] = t.to(device);
+  return rollout_from_fields(f);
 }
 
 double finite_or_nan(double x) {
@@ -289,7 +281,7 @@ MetaProgress MetaTrainer::meta_update() {
     train.insert(train.end(), fresh.begin(), fresh.end());
     const bool keep_history = window > n;
     auto result = m.gradient->compute(meta_params_, start, train, valid, settings_.checkpointing,
-                                      /*record=*/keep_history);
+                                      /*record=*/keep_history, settings_.checkpoint_slots);
     if (keep_history) {
       std::deque<std::pair<AgentState, Rollout>> h;
       AgentState before = start;

@@ -27,8 +27,14 @@ StateValueOuts estimate_state_values(const UpdateRuleInputs& in, const ActorCrit
   const auto rho = rl::importance_weight(in.agent_out.at("logits").slice(0, 0, t),
                                          in.behaviour_agent_out.at("logits").slice(0, 0, t), actions);
   const auto discounts = (1.0 - in.is_terminal) * s.discount_factor;
+  // A cut episode bootstraps from the value of the observation it was cut on.
+  auto rewards = in.rewards;
+  if (in.truncated_agent_out.count("v")) {
+    rewards = rewards + s.discount_factor * in.truncation_values(state_value_scalar(
+                                                in.truncated_agent_out.at("v"), s));
+  }
   const auto vt = rl::vtrace_td_error_and_advantage(out.values.slice(0, 0, t), out.values.slice(0, 1),
-                                                    in.rewards, discounts, rho, s.vtrace_lambda);
+                                                    rewards, discounts, rho, s.vtrace_lambda);
   out.adv = vt.pg_advantage;
   out.value_target = vt.errors + out.values.slice(0, 0, t);
   out.td = out.value_target - out.values.slice(0, 0, t);

@@ -50,7 +50,8 @@ MetaState DiscoRule::init_meta_state(const ParamMap& agent_params) const {
 std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap& meta_params,
                                                                  const MetaState& meta_state,
                                                                  const UpdateRuleInputs& inputs,
-                                                                 const AgentOuts& target_out) const {
+                                                                 const AgentOuts& target_out,
+                                                                 const torch::Tensor& cut_values) const {
   const AgentOuts& agent = inputs.agent_out;
   const AgentOuts& behaviour = inputs.behaviour_agent_out;
   const auto is_terminal = inputs.is_terminal.to(inputs.rewards.scalar_type());
@@ -59,7 +60,7 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
       entry(agent, "q", "agent_out"), entry(target_out, "q", "target_out"),
       entry(agent, "logits", "agent_out"), entry(behaviour, "logits", "behaviour_agent_out"),
       inputs.actions, inputs.rewards, is_terminal, rl::get_ema_state(meta_state, "adv_ema/"),
-      rl::get_ema_state(meta_state, "td_ema/"), settings_.value);
+      rl::get_ema_state(meta_state, "td_ema/"), settings_.value, cut_values);
   const DiscoValueOuts& v = value.outs;
 
   MetaNetInputs net_in;
@@ -98,6 +99,26 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
   return {std::move(outs), std::move(next)};
 }
 
+// Time-limit cuts: the meta-network's inputs have no place for them, and it
+// was meta-trained seeing episode ends only as discount 0, so it reads a cut
+// as it reads a termination. Its value estimates, though, bootstrap from the
+// observation the cut ended on (v = Σ_a π(a) q̄(a), online policy, target
+// network's q, as Retrace bootstraps elsewhere), so the advantages the
+// meta-network reads and the value loss carry no time-limit bias.
+torch::Tensor DiscoRule::cut_values(const ParamMap& target_params, const UpdateRuleInputs& inputs,
+                                    const UnrollFn& unroll_agent) const {
+  if (!inputs.truncated_observations.defined()) return {};
+  torch::NoGradGuard no_grad;  // values are constants wherever they are used
+  const auto& obs = inputs.truncated_observations;  // [K, ...]
+  const auto k = obs.size(0);
+  const auto target = unroll_agent(detach_all(target_params), obs.unsqueeze(0),
+                                   torch::zeros({1, k}, obs.options()));
+  const auto pi = torch::softmax(entry(inputs.truncated_agent_out, "logits", "truncated_agent_out"), -1);
+  const auto q = categorical_to_value(entry(target, "q", "target_out").squeeze(0),
+                                      settings_.value.max_abs_value);
+  return inputs.truncation_values((pi * q).sum(-1));
+}
+
 std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_params,
                                                           const ParamMap& agent_params,
                                                           const MetaState& meta_state,
@@ -117,7 +138,8 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_p
   // of the inputs that must not carry them (nets/meta_net.cc).
   const AgentOuts target_out =
       unroll_agent(target_params, inputs.observations, inputs.should_reset_mask_fwd());
-  auto [outs, next] = unroll_with_target_out(meta_params, meta_state, inputs, target_out);
+  auto [outs, next] = unroll_with_target_out(meta_params, meta_state, inputs, target_out,
+                                             cut_values(target_params, inputs, unroll_agent));
 
   // Target network: a slow EMA of the online parameters, from the pre-step θ.
   const double coeff = settings_.target_params_coeff;

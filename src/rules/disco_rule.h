@@ -79,13 +79,20 @@ class DiscoRule : public UpdateRule {
   // The same with the target network's outputs given ([T+1, B, ...] logits,
   // y, z, q): values, meta-network, new meta-RNN and EMA states. Entries of
   // meta_state other than meta_rnn/ and *_ema/ pass through unchanged.
+  // cut_values: see disco_value_outs (rules/disco_value.h).
   std::pair<MetaOuts, MetaState> unroll_with_target_out(const ParamMap& meta_params,
                                                         const MetaState& meta_state,
                                                         const UpdateRuleInputs& inputs,
-                                                        const AgentOuts& target_out) const;
+                                                        const AgentOuts& target_out,
+                                                        const torch::Tensor& cut_values = {}) const;
 
   LossOut agent_loss(const UpdateRuleInputs& inputs, const MetaOuts& meta_outs,
                      bool backprop) const override;
+
+  // [T, B] values of the observations time-limit cuts ended on (zeros
+  // elsewhere), or undefined when nothing was cut.
+  torch::Tensor cut_values(const ParamMap& target_params, const UpdateRuleInputs& inputs,
+                           const UnrollFn& unroll_agent) const;
   LossOut agent_loss_no_meta(const UpdateRuleInputs& inputs,
                              const MetaOuts& meta_outs) const override;
 

@@ -62,7 +62,8 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
                                   const torch::Tensor& pi_logits, const torch::Tensor& mu_logits,
                                   const torch::Tensor& actions, const torch::Tensor& rewards,
                                   const torch::Tensor& is_terminal, const rl::EmaState& adv_ema,
-                                  const rl::EmaState& td_ema, const DiscoValueSettings& s) {
+                                  const rl::EmaState& td_ema, const DiscoValueSettings& s,
+                                  const torch::Tensor& cut_values) {
   TORCH_CHECK(rewards.dim() == 2 && is_terminal.sizes() == rewards.sizes(),
               "disco values: rewards and is_terminal must both be [T, B]; got ", rewards.sizes(),
               " and ", is_terminal.sizes());
@@ -88,7 +89,9 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
   const auto discount = (1.0 - is_terminal) * s.value_discount;
   const auto c = s.td_lambda * torch::clamp_max(o.rho, 1.0);
   const auto target_q_a = rl::batch_lookup(o.q.slice(0, 0, t), a_t);
-  o.q_target = rl::retrace_q_targets(target_q_a, o.target_v_scalar, rewards, discount, c);
+  const auto value_rewards =
+      cut_values.defined() ? rewards + s.value_discount * cut_values : rewards;
+  o.q_target = rl::retrace_q_targets(target_q_a, o.target_v_scalar, value_rewards, discount, c);
 
   o.adv = o.q_target - o.target_v_scalar.slice(0, 0, t);
   o.qv_adv = o.q - o.target_v_scalar.unsqueeze(-1);

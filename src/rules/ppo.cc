@@ -27,8 +27,15 @@ std::pair<MetaOuts, MetaState> Ppo::unroll_meta_net(const ParamMap&, const Param
   torch::NoGradGuard no_grad;
   const auto values_old = in.behaviour_agent_out.at("v").squeeze(-1);  // [T+1, B]
   const auto discounts = (1.0 - in.is_terminal) * settings_.gamma;
+  // A cut episode bootstraps from the value of the observation it was cut
+  // on, as the learner's network gives it (the actor did not see it).
+  auto rewards = in.rewards;
+  if (in.truncated_agent_out.count("v")) {
+    rewards = rewards + settings_.gamma *
+                            in.truncation_values(in.truncated_agent_out.at("v").squeeze(-1));
+  }
   const auto adv = rl::truncated_generalized_advantage_estimation(
-      in.rewards, discounts, settings_.gae_lambda, values_old);
+      rewards, discounts, settings_.gae_lambda, values_old);
   const auto t = in.rewards.size(0);
   const auto returns = adv + values_old.slice(0, 0, t);
   auto pg_adv = adv;

@@ -12,10 +12,11 @@ namespace {
 
 constexpr int kUp = 0, kDown = 1, kLeft = 2, kRight = 3, kStay = 4;
 
-GridWorld make(const std::string& layout, int seed = 0) {
+GridWorld make(const std::string& layout, int seed = 0, bool time_feature = true) {
   GridWorldSettings s;
   s.layout = layout;
   s.layout_seed = seed;
+  s.time_feature = time_feature;
   return GridWorld(s);
 }
 
@@ -140,7 +141,8 @@ TEST(GridWorldLayouts, SampledLayoutsFollowTheSeedAndKeepOneShape) {
 TEST(GridWorld, SpecOfDefault) {
   auto env = make_env("gridworld");
   EXPECT_EQ(env->spec().name, "gridworld(layout=dense,layout_seed=0)");
-  EXPECT_EQ(env->spec().observation_shape, (std::vector<int>{11, 11, 5}));
+  // agent, wall, 3 object types, time
+  EXPECT_EQ(env->spec().observation_shape, (std::vector<int>{11, 11, 6}));
   EXPECT_EQ(env->spec().num_actions, 5);
   EXPECT_EQ(env->spec().max_episode_steps, 500);
   EXPECT_EQ(env->spec().min_reward, -1.f);
@@ -300,8 +302,32 @@ TEST(GridWorld, TimeLimitTruncatesWithoutTerminating) {
   EXPECT_FALSE(out.terminal);
 }
 
+TEST(GridWorld, TimeFeatureCountsStepsAndCanBeTurnedOff) {
+  const auto off = make_env("gridworld(time_feature=false)");
+  EXPECT_EQ(off->spec().name, "gridworld(layout=dense,layout_seed=0,time_feature=false)");
+  EXPECT_EQ(off->spec().observation_shape, (std::vector<int>{11, 11, 5}));
+
+  GridWorld env = make("sparse");
+  Rng rng(0);
+  env.reset(rng);
+  const int channels = env.spec().observation_shape[2];
+  std::vector<float> obs(env.spec().observation_size());
+  for (int t = 0; t < 3; ++t) env.step(kStay, rng);
+  env.observe(obs.data());
+  for (size_t i = channels - 1; i < obs.size(); i += channels) ASSERT_FLOAT_EQ(obs[i], 0.003f);
+
+  // The observation a cut episode ended on shows the limit; the next
+  // episode's first one starts again at 0.
+  BatchedEnv batch = make_batched_env("gridworld(layout=sparse)", 1);
+  batch.reset(0);
+  for (int t = 1; t <= 50; ++t) batch.step(std::vector<int>{kStay});
+  ASSERT_EQ(batch.truncations()[0], 1);
+  EXPECT_FLOAT_EQ(batch.final_observation(0)[channels - 1], 0.05f);
+  EXPECT_FLOAT_EQ(batch.observations()[channels - 1], 0.f);
+}
+
 TEST(GridWorld, ObservationHasAgentWallAndObjectChannels) {
-  GridWorld env = make("longer");
+  GridWorld env = make("longer", 0, /*time_feature=*/false);
   Rng rng(8);
   env.reset(rng);
   const GridLayout& g = env.layout();

@@ -12,6 +12,7 @@ namespace {
 constexpr int kAgentChannel = 0;
 constexpr int kWallChannel = 1;
 constexpr int kFirstObjectChannel = 2;
+constexpr float kTimeScale = 1000.f;  // GROOVE's time / 1000
 
 }  // namespace
 
@@ -19,6 +20,7 @@ GridWorldSettings GridWorldSettings::from(EnvParams& p) {
   GridWorldSettings s;
   s.layout = p.get_string("layout", s.layout);
   s.layout_seed = p.get_int("layout_seed", s.layout_seed);
+  s.time_feature = p.get_bool("time_feature", s.time_feature);
   return s;
 }
 
@@ -35,10 +37,14 @@ GridWorld::GridWorld(const GridWorldSettings& settings)
   object_present_.assign(layout_.objects.size(), 0);
   absent_before_.assign(layout_.objects.size(), 0);
 
+  // The default (time feature on) keeps the name it had before the option.
   spec_.name = "gridworld(layout=" + settings.layout +
-               ",layout_seed=" + std::to_string(settings.layout_seed) + ")";
+               ",layout_seed=" + std::to_string(settings.layout_seed) +
+               (settings.time_feature ? "" : ",time_feature=false") + ")";
   spec_.observation_shape = {layout_.rows, layout_.columns,
-                             kFirstObjectChannel + static_cast<int>(layout_.types.size())};
+                             kFirstObjectChannel + static_cast<int>(layout_.types.size()) +
+                                 (settings.time_feature ? 1 : 0)};
+  spec_.max_observation = std::max(1.f, static_cast<float>(layout_.max_steps) / kTimeScale);
   spec_.num_actions = 5;
   spec_.max_episode_steps = layout_.max_steps;
   // Objects never share a cell, so a step picks at most one.
@@ -130,6 +136,10 @@ void GridWorld::observe(float* out) const {
     if (!object_present_[i]) continue;
     out[object_cell_[i] * channels + kFirstObjectChannel + layout_.objects[i].type] = 1.f;
   }
+  if (settings_.time_feature) {
+    const float time = static_cast<float>(steps_) / kTimeScale;
+    for (int cell = 0; cell < cells; ++cell) out[cell * channels + channels - 1] = time;
+  }
 }
 
 void GridWorld::save(StateWriter& out) const {
@@ -180,7 +190,8 @@ EnvEntry gridworld_env_entry() {
           {{"layout", "string", "dense",
             "dense, sparse, long, longer, long_dense, rand_dense, rand_long, rand_small, rand_sparse, "
             "rand_very_dense, rand_tiny, small, medium, large, all, rand_all"},
-           {"layout_seed", "int", "0", "draws the sampled layouts (small, medium, large, all, rand_all)"}},
+           {"layout_seed", "int", "0", "draws the sampled layouts (small, medium, large, all, rand_all)"},
+           {"time_feature", "bool", "true", "a channel with the episode's step count / 1000 (GROOVE)"}},
           [](EnvParams& p) { return std::make_unique<GridWorld>(GridWorldSettings::from(p)); }};
 }
 

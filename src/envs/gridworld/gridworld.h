@@ -20,13 +20,17 @@
 //  5. after the layout's number of steps it is cut (truncated, not terminal;
 //     also spec().max_episode_steps).
 //
-// Observation: [rows, columns, 2 + object types] floats: channel 0 the agent,
-// channel 1 walls, channel 2 + k the present objects of type k. (GROOVE
-// appends time / 1000 to its flat observation; we leave time out.)
+// Observation: [rows, columns, 2 + object types (+ 1)] floats: channel 0 the
+// agent, channel 1 walls, channel 2 + k the present objects of type k, and
+// with time_feature a last channel holding the episode's step count / 1000
+// in every cell (GROOVE appends time / 1000 to its flat observation). With
+// it the time limit is part of the state, so the cut at max_steps is a
+// function of the observation rather than hidden time.
 //
 // Parameters:
-//   layout       string  a name from gridworld_layouts.h        (default = dense)
-//   layout_seed  int     draws the sampled layouts (small, ...)  (default = 0)
+//   layout        string  a name from gridworld_layouts.h        (default = dense)
+//   layout_seed   int     draws the sampled layouts (small, ...)  (default = 0)
+//   time_feature  bool    the step-count channel                  (default = true)
 #pragma once
 
 #include <string>
@@ -41,6 +45,7 @@ namespace disco {
 struct GridWorldSettings {
   std::string layout = "dense";
   int layout_seed = 0;
+  bool time_feature = true;
   static GridWorldSettings from(EnvParams& p);
 };
 
