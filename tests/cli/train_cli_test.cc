@@ -146,6 +146,47 @@ TEST(TrainCli, StoppedAndResumedRunMatchesUninterruptedRun) {
   EXPECT_EQ(line_count(cut / "metrics.csv"), line_count(whole / "metrics.csv"));
 }
 
+// Every tensor of two checkpoints: parameters, optimiser moments, the rule's
+// meta-state (target parameters, meta-RNN state, EMAs), replay, actors and RNGs;
+// all but the wall-clock times.
+void expect_same_state(const fs::path& a, const fs::path& b) {
+  const auto pa = disco::load_tensors((a / "checkpoint.npz").string());
+  const auto pb = disco::load_tensors((b / "checkpoint.npz").string());
+  EXPECT_EQ(pa.size(), pb.size());
+  int meta_state = 0;
+  for (const auto& [name, t] : pa) {
+    if (name == "trainer/times") continue;
+    ASSERT_TRUE(pb.count(name)) << name;
+    EXPECT_TRUE(torch::equal(t, pb.at(name))) << name;
+    meta_state += name.find("target_params/") != std::string::npos ||
+                  name.find("meta_rnn/") != std::string::npos ||
+                  name.find("_ema/") != std::string::npos;
+  }
+  EXPECT_GT(meta_state, 10) << "the checkpoints hold no Disco meta-state";
+}
+
+// Disco103 with a small network: a run is a function of its seed, and a
+// stopped and resumed run ends in exactly the state of an uninterrupted one.
+TEST(TrainCli, Disco103RunsAreReproducibleAndResumeExactly) {
+  const auto cfg = scratch("small_disco.json");
+  std::ofstream(cfg) << R"({"net": {"dense": [32], "lstm_size": 16, "model_head_hiddens": [16]},
+                            "num_envs": 4, "rollout_length": 6, "batch_size": 4, "min_replay": 4})";
+  const std::string args = "train --rule disco103 --env 'catch(rows=5,columns=5)' --threads 1 "
+                           "--log-every 5 --steps 14 --checkpoint-every 5 --config " +
+                           cfg.string() + " --weights " + std::string(DISCO_SOURCE_DIR) +
+                           "/../shared/weights/disco_103.npz --out ";
+  const auto a = scratch("disco_a"), b = scratch("disco_b"), cut = scratch("disco_cut");
+  const Result first = run(args + a.string());
+  ASSERT_EQ(first.code, 0) << first.output;
+  ASSERT_EQ(run(args + b.string()).code, 0);
+  expect_same_state(a, b);
+  ASSERT_EQ(run(args + cut.string() + " --stop-after 8").code, 0);  // resumes from step 5
+  const Result resumed = run("train --threads 1 --resume " + cut.string() + " --weights " +
+                             std::string(DISCO_SOURCE_DIR) + "/../shared/weights/disco_103.npz");
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  expect_same_state(a, cut);
+}
+
 TEST(TrainCli, KilledRunResumesToTheSameParameters) {
   const auto whole = scratch("kill_whole"), cut = scratch("kill_cut");
   ASSERT_EQ(run(kSmall + "--steps 60 --checkpoint-every 10 --out " + whole.string()).code, 0);
