@@ -48,7 +48,7 @@ endforeach()
 # Nothing below the apps depends on them.
 file(GLOB_RECURSE all_sources "${SOURCE_DIR}/src/*.h" "${SOURCE_DIR}/src/*.cc")
 foreach(source ${all_sources})
-  file(STRINGS "${source}" app_includes REGEX "^#include \"(apps|disco)/")
+  file(STRINGS "${source}" app_includes REGEX "^#include \"(apps|disco|golden)/")
   if(app_includes)
     file(RELATIVE_PATH rel "${SOURCE_DIR}" "${source}")
     list(APPEND violations "${rel}: the library must not include the apps")

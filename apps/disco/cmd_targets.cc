@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "io/npz_tensors.h"
-#include "rules/disco_targets.h"
+#include "golden/disco_targets.h"
 
 namespace disco::cli {
 

@@ -7,7 +7,7 @@
 #include "golden_util.h"
 #include "io/npz_tensors.h"
 #include "rules/disco_rule.h"
-#include "rules/disco_targets.h"
+#include "golden/disco_targets.h"
 
 namespace disco {
 namespace {

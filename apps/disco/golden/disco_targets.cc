@@ -1,4 +1,4 @@
-#include "rules/disco_targets.h"
+#include "golden/disco_targets.h"
 
 #include <torch/torch.h>
 
