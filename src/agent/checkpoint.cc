@@ -31,6 +31,18 @@ std::vector<uint8_t> unpack_bytes(const torch::Tensor& packed) {
   return bytes;
 }
 
+torch::Tensor checkpoint_values(const ParamMap& in, const std::string& name,
+                                torch::ScalarType dtype, int64_t count) {
+  const auto t = param(in, name).to(torch::kCPU).contiguous().reshape({-1});
+  if (t.scalar_type() != dtype || t.numel() != count) {
+    throw std::invalid_argument("checkpoint: '" + name + "' holds " + std::to_string(t.numel()) +
+                                " " + std::string(c10::toString(t.scalar_type())) +
+                                " values, expected " + std::to_string(count) + " " +
+                                std::string(c10::toString(dtype)));
+  }
+  return t;
+}
+
 torch::Tensor pack_rng(const Rng& rng) {
   auto t = torch::empty({4}, torch::kLong);
   std::memcpy(t.data_ptr<int64_t>(), rng.state().data(), sizeof(Rng::State));
@@ -90,7 +102,8 @@ LearnerState get_learner_state(const ParamMap& in, const LearnerState& expected,
   for (const auto& [name, t] : expected.params) s.params[name] = load("agent/", name, t);
   for (const auto& [name, t] : expected.opt.mu) s.opt.mu[name] = load("opt/mu/", name, t);
   for (const auto& [name, t] : expected.opt.nu) s.opt.nu[name] = load("opt/nu/", name, t);
-  s.opt.count = param(in, "opt/count").item<int64_t>();
+  s.opt.count = checkpoint_values(in, "opt/count", torch::kLong, 1).item<int64_t>();
+  if (s.opt.count < 0) throw std::invalid_argument("checkpoint: 'opt/count' is negative");
   for (const auto& [name, t] : expected.meta_state) s.meta_state[name] = load("meta_state/", name, t);
   return s;
 }

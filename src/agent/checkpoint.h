@@ -23,6 +23,12 @@ namespace disco {
 torch::Tensor pack_bytes(const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> unpack_bytes(const torch::Tensor& packed);
 
+// The checkpoint entry `name` as a flat, contiguous CPU tensor, after
+// checking that it holds `count` values of `dtype`: a checkpoint is input, and
+// its counters are read through raw pointers. Throws std::invalid_argument.
+torch::Tensor checkpoint_values(const ParamMap& in, const std::string& name,
+                                torch::ScalarType dtype, int64_t count);
+
 torch::Tensor pack_rng(const Rng& rng);
 void unpack_rng(const torch::Tensor& packed, Rng& rng);
 

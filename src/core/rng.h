@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 
 namespace disco {
 
@@ -51,7 +52,13 @@ class Rng {
 
   using State = std::array<uint64_t, 4>;
   const State& state() const { return s_; }
-  void set_state(const State& s) { s_ = s; }
+  // Throws std::invalid_argument for the all-zero state, which no seed gives:
+  // xoshiro256** stays there, returning 0 forever (and a caller drawing until
+  // it gets a different number hangs).
+  void set_state(const State& s) {
+    if (s == State{}) throw std::invalid_argument("generator state is all zero (not a saved state)");
+    s_ = s;
+  }
 
   bool operator==(const Rng& other) const { return s_ == other.s_; }
 

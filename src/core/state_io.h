@@ -59,7 +59,8 @@ class StateReader {
                                   " elements does not fit)");
     }
     std::vector<T> values(n);
-    std::memcpy(values.data(), bytes_.data() + pos_, n * sizeof(T));
+    // An empty vector's data() may be null, which memcpy must not be given.
+    if (n > 0) std::memcpy(values.data(), bytes_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
     return values;
   }
