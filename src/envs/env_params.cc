@@ -1,7 +1,9 @@
 #include "envs/env_params.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -70,9 +72,16 @@ int EnvParams::get_int(const std::string& key, int default_value) {
   int value = default_value;
   if (const std::string* s = find(key)) {
     char* end = nullptr;
+    errno = 0;
     const long v = std::strtol(s->c_str(), &end, 10);
-    if (end == s->c_str() || *end != '\0') {
+    // The whole value: a NUL inside it must not end the number early.
+    if (end == s->c_str() || end != s->c_str() + s->size()) {
       throw std::invalid_argument(name_ + ": parameter " + key + "=" + *s + " is not an integer");
+    }
+    // Refused rather than wrapped: "rows=4294967298" must not build 2 rows.
+    if (errno == ERANGE || v < std::numeric_limits<int>::min() ||
+        v > std::numeric_limits<int>::max()) {
+      throw std::invalid_argument(name_ + ": parameter " + key + "=" + *s + " is out of range");
     }
     value = static_cast<int>(v);
   }
@@ -85,7 +94,7 @@ double EnvParams::get_double(const std::string& key, double default_value) {
   if (const std::string* s = find(key)) {
     char* end = nullptr;
     value = std::strtod(s->c_str(), &end);
-    if (end == s->c_str() || *end != '\0') {
+    if (end == s->c_str() || end != s->c_str() + s->size()) {  // as in get_int
       throw std::invalid_argument(name_ + ": parameter " + key + "=" + *s + " is not a number");
     }
   }

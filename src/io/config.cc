@@ -25,12 +25,30 @@ nlohmann::json yaml_scalar(const std::string& raw) {
   }
   if (s.front() == '[') {
     if (s.back() != ']') throw std::invalid_argument("unterminated list '" + s + "'");
+    // Items end at commas outside quotes, so that ["catch(rows=5,columns=5)"]
+    // is one environment name, not two broken ones.
     nlohmann::json list = nlohmann::json::array();
-    std::stringstream items(s.substr(1, s.size() - 2));
     std::string item;
-    while (std::getline(items, item, ',')) {
-      if (!trim(item).empty()) list.push_back(yaml_scalar(item));
+    char quote = 0;
+    for (const char c : s.substr(1, s.size() - 2) + ",") {
+      if (quote == 0 && c == ',') {
+        // Items are scalars: a nested list would recurse once per '[' (and
+        // copy the rest of the line each time).
+        if (trim(item).rfind('[', 0) == 0) {
+          throw std::invalid_argument("nested lists are not supported ('" + s + "')");
+        }
+        if (!trim(item).empty()) list.push_back(yaml_scalar(item));
+        item.clear();
+        continue;
+      }
+      if (quote == 0 && (c == '"' || c == '\'')) {
+        quote = c;
+      } else if (c == quote) {
+        quote = 0;
+      }
+      item += c;
     }
+    if (quote != 0) throw std::invalid_argument("unterminated string in list '" + s + "'");
     return list;
   }
   try {
@@ -86,16 +104,30 @@ nlohmann::json load_config_file(const std::string& path) {
   if (!in) throw std::invalid_argument("cannot read settings file '" + path + "'");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
   const bool yaml = path.size() >= 5 && (path.substr(path.size() - 5) == ".yaml" ||
                                          path.substr(path.size() - 4) == ".yml");
-  if (yaml) return parse_yaml_subset(text, path);
+  return parse_config_text(buffer.str(), yaml, path);
+}
+
+nlohmann::json parse_config_text(const std::string& text, bool yaml, const std::string& what) {
+  if (yaml) return parse_yaml_subset(text, what);
+  // Settings nest a few levels deep. Deeper input is refused while parsing:
+  // copying or printing a value recurses once per level, and 100,000 nested
+  // '[' overflow the stack.
+  constexpr int kMaxDepth = 64;
+  const auto refuse_deep = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxDepth) {
+      throw std::invalid_argument("settings file '" + what + "' nests deeper than " +
+                                  std::to_string(kMaxDepth) + " levels");
+    }
+    return true;
+  };
   try {
-    auto j = nlohmann::json::parse(text);
-    if (!j.is_object()) throw std::invalid_argument("settings file '" + path + "' is not an object");
+    auto j = nlohmann::json::parse(text, refuse_deep);
+    if (!j.is_object()) throw std::invalid_argument("settings file '" + what + "' is not an object");
     return j;
-  } catch (const nlohmann::json::parse_error& e) {
-    throw std::invalid_argument("settings file '" + path + "' is not valid JSON: " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e600
+    throw std::invalid_argument("settings file '" + what + "' is not valid JSON: " + e.what());
   }
 }
 

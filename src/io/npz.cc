@@ -89,9 +89,16 @@ std::vector<int64_t> parse_shape(const std::string& text, const std::string& wha
   return shape;
 }
 
-// Reorders column-major bytes of `shape` into row-major order.
-std::vector<uint8_t> fortran_to_c(const std::vector<uint8_t>& src, const std::vector<int64_t>& shape,
-                                  size_t elem) {
+// Reorders column-major bytes of `full_shape` into row-major order.
+std::vector<uint8_t> fortran_to_c(const std::vector<uint8_t>& src,
+                                  const std::vector<int64_t>& full_shape, size_t elem) {
+  // Dimensions of size 1 do not change the order. Without them the rank is at
+  // most log2 of the number of values, so the walk below stays O(n log n)
+  // however many dimensions a header lists (30,000 ones made it take minutes).
+  std::vector<int64_t> shape;
+  for (auto d : full_shape) {
+    if (d != 1) shape.push_back(d);
+  }
   const size_t rank = shape.size();
   if (rank < 2) return src;
   int64_t n = 1;
@@ -153,7 +160,17 @@ int64_t NpyArray::num_values() const {
   return n;
 }
 
-NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
+namespace {
+
+// NumPy itself refuses headers over 10,000 bytes (np.load's max_header_size);
+// this bound leaves room for any real header and keeps a hostile one from
+// being read into memory whole.
+constexpr size_t kMaxHeaderBytes = 1 << 16;
+
+// Where the data of the .npy image starting at `bytes` begins (magic,
+// version, length and header text), from its first 12 bytes; `size` may be
+// just those.
+size_t npy_data_offset(const uint8_t* bytes, size_t size, const std::string& what) {
   static const char kMagic[] = "\x93NUMPY";
   if (size < 10 || std::memcmp(bytes, kMagic, 6) != 0) fail(what, "not a .npy array (bad magic)");
   const int major = bytes[6];
@@ -169,37 +186,70 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
   } else {
     fail(what, "unsupported .npy format version " + std::to_string(major));
   }
-  if (offset + header_len > size) fail(what, "truncated .npy header");
-  const std::string header(reinterpret_cast<const char*>(bytes + offset), header_len);
+  if (header_len > kMaxHeaderBytes) {
+    fail(what, ".npy header of " + std::to_string(header_len) + " bytes is too large to be real");
+  }
+  return offset + header_len;
+}
+
+// A .npy header: the array without its data, where the data begins and how
+// many bytes its shape needs.
+struct NpyHeader {
+  NpyArray array;
+  size_t data_offset = 0;
+  uint64_t data_bytes = 0;
+  std::string shape_text;  // "3x4", for messages
+};
+
+// Parses the header of the .npy image starting at `bytes`; `size` may stop
+// where the data begins.
+NpyHeader parse_npy_header(const uint8_t* bytes, size_t size, const std::string& what) {
+  NpyHeader h;
+  h.data_offset = npy_data_offset(bytes, size, what);
+  if (h.data_offset > size) fail(what, "truncated .npy header");
+  const size_t offset = bytes[6] == 1 ? 10 : 12;
+  const std::string header(reinterpret_cast<const char*>(bytes + offset), h.data_offset - offset);
   if (header.find('{') == std::string::npos || header.find('}') == std::string::npos) {
     fail(what, "corrupt .npy header");
   }
-  NpyArray a;
+  NpyArray& a = h.array;
   a.dtype = parse_descr(header_value(header, "descr", what), what);
   const std::string fortran = header_value(header, "fortran_order", what);
   if (fortran != "True" && fortran != "False") fail(what, "corrupt .npy header (fortran_order)");
   a.fortran_order_on_disk = fortran == "True";
   a.shape = parse_shape(header_value(header, "shape", what), what);
-  std::string shape_text;
-  for (auto d : a.shape) shape_text += (shape_text.empty() ? "" : "x") + std::to_string(d);
+  for (auto d : a.shape) h.shape_text += (h.shape_text.empty() ? "" : "x") + std::to_string(d);
   // The byte count, refusing shapes whose product overflows (which could
   // otherwise wrap around to the size of the data that is there).
-  uint64_t expected = dtype_size(a.dtype);
+  h.data_bytes = dtype_size(a.dtype);
   for (auto d : a.shape) {
-    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected) ||
-        expected > static_cast<uint64_t>(INT64_MAX)) {
-      fail(what, "shape (" + shape_text + ") is too large to be real");
+    if (__builtin_mul_overflow(h.data_bytes, static_cast<uint64_t>(d), &h.data_bytes) ||
+        h.data_bytes > static_cast<uint64_t>(INT64_MAX)) {
+      fail(what, "shape (" + h.shape_text + ") is too large to be real");
     }
   }
-  const size_t elem = dtype_size(a.dtype);
-  const size_t available = size - offset - header_len;
-  if (available != expected) {
-    fail(what, "shape (" + shape_text + ") of " + dtype_name(a.dtype) + " needs " +
-                   std::to_string(expected) + " bytes but the data has " + std::to_string(available));
+  return h;
+}
+
+// Throws unless the image of `image_size` bytes holds exactly the data `h` needs.
+void check_data_size(const NpyHeader& h, uint64_t image_size, const std::string& what) {
+  const uint64_t available = image_size - h.data_offset;
+  if (available != h.data_bytes) {
+    fail(what, "shape (" + h.shape_text + ") of " + dtype_name(h.array.dtype) + " needs " +
+                   std::to_string(h.data_bytes) + " bytes but the data has " +
+                   std::to_string(available));
   }
-  const uint8_t* data = bytes + offset + header_len;
-  a.data.assign(data, data + expected);
-  if (a.fortran_order_on_disk) a.data = fortran_to_c(a.data, a.shape, elem);
+}
+
+}  // namespace
+
+NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
+  NpyHeader h = parse_npy_header(bytes, size, what);
+  check_data_size(h, size, what);
+  NpyArray a = std::move(h.array);
+  const uint8_t* data = bytes + h.data_offset;
+  a.data.assign(data, data + h.data_bytes);
+  if (a.fortran_order_on_disk) a.data = fortran_to_c(a.data, a.shape, dtype_size(a.dtype));
   return a;
 }
 
@@ -222,29 +272,22 @@ std::vector<uint8_t> serialize_npy(const NpyArray& a) {
   return out;
 }
 
-NpzArchive read_npz(const std::string& path) {
-  int err = 0;
-  std::unique_ptr<zip_t, ZipCloser> z(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err));
-  if (!z) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string msg = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    if (err == ZIP_ER_NOENT || err == ZIP_ER_OPEN) fail(path, "cannot open (" + msg + ")");
-    fail(path, "not a readable .npz archive (" + msg + ")");
-  }
+namespace {
+
+// Every member of the open archive `z`; `what` (its path) names it in errors.
+NpzArchive read_members(zip_t* z, const std::string& path) {
   NpzArchive archive;
-  const zip_int64_t n = zip_get_num_entries(z.get(), 0);
+  const zip_int64_t n = zip_get_num_entries(z, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
-    if (zip_stat_index(z.get(), i, 0, &st) != 0) fail(path, "corrupt archive entry " + std::to_string(i));
+    if (zip_stat_index(z, i, 0, &st) != 0) fail(path, "corrupt archive entry " + std::to_string(i));
     std::string name = st.name;
     const std::string what = path + ":" + name;
     if (name.size() < 4 || name.substr(name.size() - 4) != ".npy") {
       fail(what, "member is not a .npy array");
     }
-    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen_index(z.get(), i, 0), zip_fclose);
-    if (!f) fail(what, std::string("cannot read member (") + zip_strerror(z.get()) + ")");
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen_index(z, i, 0), zip_fclose);
+    if (!f) fail(what, std::string("cannot read member (") + zip_strerror(z) + ")");
     // The declared size is only a claim: refuse what no stored or DEFLATEd
     // member of this compressed size can hold (DEFLATE expands at most
     // ~1032:1), and grow the buffer with the data that actually arrives.
@@ -255,18 +298,68 @@ NpzArchive read_npz(const std::string& path) {
                      std::to_string(st.comp_size) + " compressed bytes; the archive is corrupt");
     }
     std::vector<uint8_t> bytes;
-    bytes.reserve(std::min<zip_uint64_t>(st.size, zip_uint64_t{1} << 24));
     std::vector<uint8_t> chunk(std::min<zip_uint64_t>(st.size, zip_uint64_t{1} << 20));
-    while (bytes.size() < st.size) {
-      const auto want = std::min<zip_uint64_t>(chunk.size(), st.size - bytes.size());
-      const zip_int64_t r = zip_fread(f.get(), chunk.data(), want);
-      if (r <= 0) fail(what, std::string("truncated or corrupt member (") + zip_file_strerror(f.get()) + ")");
-      bytes.insert(bytes.end(), chunk.data(), chunk.data() + r);
-    }
+    const auto read_to = [&](zip_uint64_t end) {  // reads the member up to byte `end`
+      while (bytes.size() < end) {
+        const auto want = std::min<zip_uint64_t>(chunk.size(), end - bytes.size());
+        const zip_int64_t r = zip_fread(f.get(), chunk.data(), want);
+        if (r <= 0) fail(what, std::string("truncated or corrupt member (") + zip_file_strerror(f.get()) + ")");
+        bytes.insert(bytes.end(), chunk.data(), chunk.data() + r);
+      }
+    };
+    // The .npy header first: the shape it declares must account for the
+    // member's size, or the member is refused before its data is read (a
+    // DEFLATE member of a few KB can claim, and hold, gigabytes).
+    read_to(std::min<zip_uint64_t>(st.size, 12));
+    read_to(std::min<zip_uint64_t>(st.size, npy_data_offset(bytes.data(), bytes.size(), what)));
+    check_data_size(parse_npy_header(bytes.data(), bytes.size(), what), st.size, what);
+    // The data that actually arrives grows the buffer (the sizes are still
+    // only claims).
+    bytes.reserve(std::min<zip_uint64_t>(st.size, zip_uint64_t{1} << 24));
+    read_to(st.size);
     name.resize(name.size() - 4);
     archive.emplace_back(name, parse_npy(bytes.data(), bytes.size(), what));
   }
   return archive;
+}
+
+std::string zip_error_text(int code) {
+  zip_error_t ze;
+  zip_error_init_with_code(&ze, code);
+  std::string msg = zip_error_strerror(&ze);
+  zip_error_fini(&ze);
+  return msg;
+}
+
+}  // namespace
+
+NpzArchive read_npz(const std::string& path) {
+  int err = 0;
+  std::unique_ptr<zip_t, ZipCloser> z(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err));
+  if (!z) {
+    const std::string msg = zip_error_text(err);
+    if (err == ZIP_ER_NOENT || err == ZIP_ER_OPEN) fail(path, "cannot open (" + msg + ")");
+    fail(path, "not a readable .npz archive (" + msg + ")");
+  }
+  return read_members(z.get(), path);
+}
+
+NpzArchive parse_npz(const uint8_t* bytes, size_t size, const std::string& what) {
+  zip_error_t ze;
+  zip_error_init(&ze);
+  zip_source_t* src = zip_source_buffer_create(bytes, size, /*freep=*/0, &ze);
+  zip_error_fini(&ze);
+  if (!src) fail(what, "cannot read the archive from memory");
+  zip_error_init(&ze);
+  std::unique_ptr<zip_t, ZipCloser> z(zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze));
+  if (!z) {
+    const std::string msg = zip_error_strerror(&ze);
+    zip_error_fini(&ze);
+    zip_source_free(src);  // still ours when the open failed
+    fail(what, "not a readable .npz archive (" + msg + ")");
+  }
+  zip_error_fini(&ze);
+  return read_members(z.get(), what);
 }
 
 void write_npz(const std::string& path, const NpzArchive& archive, bool compress) {

@@ -33,6 +33,8 @@ struct NpyArray {
 using NpzArchive = std::vector<std::pair<std::string, NpyArray>>;
 
 NpzArchive read_npz(const std::string& path);
+// The same for an .npz image held in memory (`what` names it in errors).
+NpzArchive parse_npz(const uint8_t* bytes, size_t size, const std::string& what);
 // Parses one .npy image (`what` names it in errors).
 NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what);
 std::vector<uint8_t> serialize_npy(const NpyArray& array);

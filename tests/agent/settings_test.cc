@@ -88,6 +88,34 @@ TEST(TrainSettings, YamlSubsetParses) {
   EXPECT_DOUBLE_EQ(s.optimizer.learning_rate, 3e-3);
 }
 
+TEST(TrainSettings, YamlListItemsKeepQuotedCommas) {
+  // Found by fuzz target config: list items were cut at every comma.
+  const auto j = parse_yaml_subset(
+      "envs: [\"catch(rows=5,columns=5)\", 'deep_sea(size=4,randomize_actions=false)', "
+      "minatar_breakout]\nsizes: [1, 2]\n",
+      "test.yaml");
+  EXPECT_EQ(j["envs"], (nlohmann::json{"catch(rows=5,columns=5)",
+                                       "deep_sea(size=4,randomize_actions=false)",
+                                       "minatar_breakout"}));
+  EXPECT_EQ(j["sizes"], (nlohmann::json{1, 2}));
+  EXPECT_THROW(parse_yaml_subset("envs: [\"catch(rows=5]\n", "test.yaml"), std::invalid_argument);
+}
+
+TEST(TrainSettings, NumbersThatDoNotFitTheirFieldAreRefused) {
+  // Found by fuzz target config: a plain cast wrapped 99999999999 to
+  // 1215752191, dropped fractions, and was undefined for 1e300.
+  for (const char* text :
+       {R"({"num_envs": 99999999999})", R"({"num_envs": 1e300})", R"({"steps": 2.5})",
+        R"({"seed": -1})", R"({"net": {"dense": [64, 1e300]}})", R"({"log_every": -3000000000})"}) {
+    auto s = default_train_settings("actor_critic");
+    EXPECT_THROW(apply_settings_json(nlohmann::json::parse(text), s), std::invalid_argument) << text;
+  }
+  auto s = default_train_settings("actor_critic");
+  apply_settings_json(nlohmann::json::parse(R"({"steps": 1e5, "optimizer": {"eps": 1e-300}})"), s);
+  EXPECT_EQ(s.steps, 100000);
+  EXPECT_DOUBLE_EQ(s.optimizer.eps, 1e-300);
+}
+
 TEST(TrainSettings, ValidationNamesTheProblem) {
   auto s = default_train_settings("disco103");
   s.steps = 0;

@@ -210,6 +210,31 @@ TEST(Npz, HostileSizesAreRefusedBeforeAnyLargeAllocation) {
   }
 }
 
+TEST(Npz, ShapeThatDisagreesWithTheMemberIsRefusedBeforeItsDataIsRead) {
+  // A member of 4096 data bytes whose header declares 2 floats, its last
+  // byte then corrupted: reading the data would end in a CRC error, so the
+  // shape's refusal shows the data was never read (a DEFLATE member of a few
+  // KB can hold gigabytes).
+  for (const bool deflate : {false, true}) {
+    const std::string path = temp_path("mismatch.npz");
+    write_zip(path, {{"x.npy", npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+                                         std::vector<uint8_t>(4096, 7))}},
+              deflate);
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const size_t central = bytes.find("PK\x01\x02");
+    ASSERT_NE(central, std::string::npos);
+    bytes[central - 1] ^= 0x55;  // the member's last stored byte
+    f.seekp(0);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    f.close();
+    const std::string msg = error_of(path);
+    EXPECT_NE(msg.find("needs 8 bytes but the data has 4096"), std::string::npos)
+        << (deflate ? "deflated" : "stored") << ": got '" << msg << "'";
+    std::remove(path.c_str());
+  }
+}
+
 TEST(Npz, TruncatedOrNonZipArchivesAreClearErrors) {
   const std::string good = temp_path("good.npz");
   save_tensors(good, {{"a", torch::randn({64, 64})}}, /*compress=*/true);

@@ -10,14 +10,21 @@ CatchSettings CatchSettings::from(EnvParams& p) {
   CatchSettings s;
   s.rows = p.get_int("rows", s.rows);
   s.columns = p.get_int("columns", s.columns);
-  if (s.rows < 2) throw std::invalid_argument("catch: rows must be at least 2, got " + std::to_string(s.rows));
-  if (s.columns < 1) throw std::invalid_argument("catch: columns must be at least 1, got " + std::to_string(s.columns));
+  if (s.rows < 2 || s.rows > kMaxSide) {
+    throw std::invalid_argument("catch: rows must be in [2, " + std::to_string(kMaxSide) +
+                                "], got " + std::to_string(s.rows));
+  }
+  if (s.columns < 1 || s.columns > kMaxSide) {
+    throw std::invalid_argument("catch: columns must be in [1, " + std::to_string(kMaxSide) +
+                                "], got " + std::to_string(s.columns));
+  }
   return s;
 }
 
 Catch::Catch(const CatchSettings& settings) : settings_(settings) {
-  if (settings.rows < 2 || settings.columns < 1) {
-    throw std::invalid_argument("catch: needs rows >= 2 and columns >= 1");
+  if (settings.rows < 2 || settings.columns < 1 || settings.rows > CatchSettings::kMaxSide ||
+      settings.columns > CatchSettings::kMaxSide) {
+    throw std::invalid_argument("catch: needs rows in [2, 1000] and columns in [1, 1000]");
   }
   spec_.name = "catch(columns=" + std::to_string(settings.columns) +
                ",rows=" + std::to_string(settings.rows) + ")";
@@ -57,9 +64,18 @@ void Catch::save(StateWriter& out) const {
 }
 
 void Catch::load(StateReader& in) {
-  ball_row_ = in.get<int32_t>();
-  ball_column_ = in.get<int32_t>();
-  paddle_column_ = in.get<int32_t>();
+  const int ball_row = in.get<int32_t>();
+  const int ball_column = in.get<int32_t>();
+  const int paddle_column = in.get<int32_t>();
+  // A state inside an episode: the ball above the bottom row (reaching it ends
+  // the episode), everything on the board that observe() writes into.
+  if (ball_row < 0 || ball_row >= settings_.rows - 1 || ball_column < 0 ||
+      ball_column >= settings_.columns || paddle_column < 0 || paddle_column >= settings_.columns) {
+    throw std::invalid_argument("catch: saved state is out of range");
+  }
+  ball_row_ = ball_row;
+  ball_column_ = ball_column;
+  paddle_column_ = paddle_column;
 }
 
 std::string Catch::render() const {

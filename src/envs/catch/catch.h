@@ -11,8 +11,8 @@
 // The paddle starts in column columns/2. Episodes last rows-1 steps.
 //
 // Parameters:
-//   rows     int  rows of the board    (default = 10)
-//   columns  int  columns of the board (default = 5)
+//   rows     int  rows of the board, 2..1000      (default = 10)
+//   columns  int  columns of the board, 1..1000   (default = 5)
 #pragma once
 
 #include "envs/env_params.h"
@@ -21,6 +21,8 @@
 namespace disco {
 
 struct CatchSettings {
+  // Bounds the board (and so the buffers a batch allocates for it).
+  static constexpr int kMaxSide = 1000;
   int rows = 10;
   int columns = 5;
   static CatchSettings from(EnvParams& p);

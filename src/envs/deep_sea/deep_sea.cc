@@ -23,7 +23,11 @@ DeepSeaSettings DeepSeaSettings::from(EnvParams& p) {
 
 DeepSea::DeepSea(const DeepSeaSettings& settings) : settings_(settings) {
   const int n = settings.size;
-  if (n < 1) throw std::invalid_argument("deep_sea: size must be at least 1, got " + std::to_string(n));
+  if (n < 1 || n > DeepSeaSettings::kMaxSize) {
+    throw std::invalid_argument("deep_sea: size must be in [1, " +
+                                std::to_string(DeepSeaSettings::kMaxSize) + "], got " +
+                                std::to_string(n));
+  }
   if (settings.mapping_seed < -1) {
     throw std::invalid_argument("deep_sea: mapping_seed must be -1 (per environment) or >= 0, got " +
                                 std::to_string(settings.mapping_seed));
@@ -86,7 +90,9 @@ void DeepSea::save(StateWriter& out) const {
 void DeepSea::load(StateReader& in) {
   const int row = in.get<int32_t>();
   const int column = in.get<int32_t>();
-  if (row < 0 || row > settings_.size || column < 0 || column >= settings_.size) {
+  // Inside an episode the agent is above the bottom (row N ends it), where
+  // step() reads that cell's action mapping.
+  if (row < 0 || row >= settings_.size || column < 0 || column >= settings_.size) {
     throw std::invalid_argument("deep_sea: saved position out of range");
   }
   row_ = row;

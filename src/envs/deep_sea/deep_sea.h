@@ -26,7 +26,7 @@
 // has fallen past the last row, as in bsuite).
 //
 // Parameters:
-//   size               int   N, rows and columns              (default = 10)
+//   size               int   N, rows and columns, 1..1000     (default = 10)
 //   randomize_actions  bool  per-cell random action mapping  (default = true)
 //   mapping_seed       int   seed of that mapping, -1: per env  (default = -1)
 #pragma once
@@ -40,6 +40,8 @@
 namespace disco {
 
 struct DeepSeaSettings {
+  // Bounds the N x N grid (and so the buffers a batch allocates for it).
+  static constexpr int kMaxSize = 1000;
   int size = 10;
   bool randomize_actions = true;
   int mapping_seed = -1;

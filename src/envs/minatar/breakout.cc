@@ -99,11 +99,18 @@ void Breakout::observe(float* out) const {
 
 void Breakout::load_game(StateReader& in) {
   const auto s = in.get<BreakoutState>();
-  bool ok = on_board(s.ball_row) && on_board(s.ball_column) && on_board(s.trail_row) &&
+  // The ball reaches the paddle's row only on the step that ends the game
+  // (act() reads the row below it otherwise).
+  bool ok = on_board(s.ball_row) && (s.ball_row < kPaddleRow || game_over()) &&
+            on_board(s.ball_column) && on_board(s.trail_row) &&
                   on_board(s.trail_column) && on_board(s.paddle_column) &&
                   (s.ball_drow == 1 || s.ball_drow == -1) &&
                   (s.ball_dcolumn == 1 || s.ball_dcolumn == -1);
-  for (uint16_t row : s.bricks) ok = ok && row <= kFullRow;
+  // Bricks only ever stand in rows 1-3 (fill_bricks); one on the paddle's row
+  // would let a striking ball pass below it.
+  for (int r = 0; r < kMinAtarSize; ++r) {
+    ok = ok && s.bricks[r] <= kFullRow && (s.bricks[r] == 0 || (r >= 1 && r <= 3));
+  }
   if (!ok) throw std::invalid_argument("saved Breakout state is out of range");
   state_ = s;
 }

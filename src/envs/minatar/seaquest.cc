@@ -330,6 +330,23 @@ void Seaquest::load_game(StateReader& in) {
   ok = ok && s.player_bullets.size >= 0 && s.player_bullets.size <= 4;
   for (int n : {s.enemy_bullets.size, s.fish.size, s.enemy_subs.size}) ok = ok && n >= 0 && n <= 64;
   ok = ok && s.divers.size >= 0 && s.divers.size <= 8;
+  // Everything observe() marks is on the board (movers below the surface),
+  // timers count down to 0, and the difficulty only ever ramps up from the
+  // start's periods (so ramp_index stays small).
+  auto on_grid = [](const auto& thing) { return on_board(thing.row) && on_board(thing.column); };
+  auto mover_ok = [&](const SeaquestMover& m) {
+    return on_grid(m) && m.row >= 1 && m.row <= kLowestSubRow && m.move_timer >= 0 &&
+           m.shot_timer >= 0;
+  };
+  for (int i = 0; ok && i < s.player_bullets.size; ++i) ok = on_grid(s.player_bullets[i]);
+  for (int i = 0; ok && i < s.enemy_bullets.size; ++i) ok = on_grid(s.enemy_bullets[i]);
+  for (int i = 0; ok && i < s.fish.size; ++i) ok = mover_ok(s.fish[i]);
+  for (int i = 0; ok && i < s.enemy_subs.size; ++i) ok = mover_ok(s.enemy_subs[i]);
+  for (int i = 0; ok && i < s.divers.size; ++i) ok = mover_ok(s.divers[i]);
+  const SeaquestState start;
+  ok = ok && s.enemy_spawn_period <= start.enemy_spawn_period &&
+       s.enemy_move_period <= start.enemy_move_period && s.ramp_index >= 0 &&
+       s.ramp_index <= 2 * (start.enemy_spawn_period + start.enemy_move_period);
   if (!ok) throw std::invalid_argument("saved Seaquest state is out of range");
   state_ = s;
 }

@@ -26,8 +26,12 @@ SokobanSettings SokobanSettings::from(EnvParams& p) {
 }
 
 Sokoban::Sokoban(const SokobanSettings& settings) : settings_(settings) {
-  if (settings.rows < 3 || settings.columns < 3) {
-    throw std::invalid_argument("sokoban: rows and columns must be at least 3");
+  if (settings.rows < 3 || settings.columns < 3 || settings.rows > SokobanSettings::kMaxSide ||
+      settings.columns > SokobanSettings::kMaxSide) {
+    throw std::invalid_argument("sokoban: rows and columns must be in [3, " +
+                                std::to_string(SokobanSettings::kMaxSide) + "], got " +
+                                std::to_string(settings.rows) + "x" +
+                                std::to_string(settings.columns));
   }
   if (settings.max_steps < 1) throw std::invalid_argument("sokoban: max_steps must be at least 1");
   if (settings.levels_file.empty()) {

@@ -21,7 +21,7 @@
 // 2 empty target, 3 box, 4 box on target, 5 player, 6 player on target.
 //
 // Parameters:
-//   size         int     rows and columns of generated rooms   (default = 10)
+//   size         int     rows and columns, 3..100              (default = 10)
 //   rows         int     rows, overrides size                  (default = size)
 //   columns      int     columns, overrides size               (default = size)
 //   boxes        int     boxes of generated levels             (default = 4)
@@ -43,6 +43,8 @@
 namespace disco {
 
 struct SokobanSettings {
+  // Bounds the room (and so the buffers a batch allocates for it).
+  static constexpr int kMaxSide = 100;
   int rows = 10;
   int columns = 10;
   int boxes = 4;

@@ -30,6 +30,12 @@ SokobanGenerator::SokobanGenerator(int rows, int columns, int boxes)
                                 std::to_string(rows) + "x" + std::to_string(columns));
   }
   if (boxes < 1) throw std::invalid_argument("sokoban: boxes must be at least 1");
+  // Checked before the buffers sized by `boxes` are allocated: the player and
+  // every box need a cell of their own inside the border walls.
+  if (boxes >= (rows - 2) * (columns - 2)) {
+    throw std::invalid_argument("sokoban: " + std::to_string(boxes) + " boxes do not fit in " +
+                                std::to_string(rows) + "x" + std::to_string(columns) + " rooms");
+  }
   const int cells = rows * columns;
   cells_.assign(cells, kSokobanWall);
   floor_.reserve(cells);

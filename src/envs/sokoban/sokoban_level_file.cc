@@ -67,6 +67,11 @@ SokobanLevel parse_block(const Block& block, int rows, int columns, const std::s
 std::vector<SokobanLevel> load_sokoban_levels(const std::string& path, int rows, int columns) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("sokoban: cannot open levels file '" + path + "'");
+  return parse_sokoban_levels(in, rows, columns, path);
+}
+
+std::vector<SokobanLevel> parse_sokoban_levels(std::istream& in, int rows, int columns,
+                                               const std::string& path) {
   std::vector<Block> blocks;
   Block current;
   std::string line;

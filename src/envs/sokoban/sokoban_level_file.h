@@ -6,6 +6,7 @@
 // Each level is padded with walls on the right and bottom to rows x columns.
 #pragma once
 
+#include <istream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ namespace disco {
 // rows x columns, one without exactly one player, with no box, or with
 // different numbers of boxes and targets.
 std::vector<SokobanLevel> load_sokoban_levels(const std::string& path, int rows, int columns);
+// The same for the text of such a file; `path` names it in errors.
+std::vector<SokobanLevel> parse_sokoban_levels(std::istream& in, int rows, int columns,
+                                               const std::string& path);
 
 // The same, parsed once per (path, rows, columns) and shared by every caller
 // (every slot of a batch); thread-safe.
