@@ -1,6 +1,7 @@
 #include "nets/agent_net.h"
 
 #include "nets/haiku_init.h"
+#include "nets/lstm_cell.h"
 
 #include <torch/torch.h>
 
@@ -21,19 +22,6 @@ void init_linear(ParamMap& p, const std::string& name, int64_t in, int64_t out, 
                  Rng& rng) {
   add_linear_params(p, name, in, out, rng, torch::kFloat32,
                     w_std > 0 ? std::optional<double>(w_std) : std::nullopt);
-}
-
-torch::Tensor linear(const ParamMap& p, const std::string& name, const torch::Tensor& x) {
-  return torch::addmm(param(p, name + "/b"), x, param(p, name + "/w"));
-}
-
-// hk.nets.MLP: linear_i with ReLU between layers, none after the last.
-torch::Tensor mlp(const ParamMap& p, const std::string& name, torch::Tensor x, size_t layers) {
-  for (size_t i = 0; i < layers; ++i) {
-    x = linear(p, name + "/~/linear_" + std::to_string(i), x);
-    if (i + 1 < layers) x = torch::relu(x);
-  }
-  return x;
 }
 
 std::string numbered(const std::string& base, size_t i) {
@@ -106,7 +94,7 @@ ParamMap AgentNet::init(uint64_t seed) const {
     in = observation_shape_[0] * observation_shape_[1] * channels;
   }
   for (size_t i = 0; i < settings_.dense.size(); ++i) {
-    init_linear(p, embed_ + "torso/~/linear_" + std::to_string(i), in, settings_.dense[i], 0, gen);
+    init_linear(p, mlp_layer(embed_ + "torso", i), in, settings_.dense[i], 0, gen);
     in = settings_.dense[i];
   }
   const int64_t embedding = in;
@@ -125,7 +113,7 @@ ParamMap AgentNet::init(uint64_t seed) const {
       std::vector<int64_t> sizes = settings_.model_head_hiddens;
       sizes.push_back(numel(shape));
       for (size_t i = 0; i < sizes.size(); ++i) {
-        init_linear(p, root_ + numbered("mlp", index) + "/~/linear_" + std::to_string(i), width,
+        init_linear(p, mlp_layer(root_ + numbered("mlp", index), i), width,
                     sizes[i], 0, gen);
         width = sizes[i];
       }
@@ -151,7 +139,7 @@ torch::Tensor AgentNet::torso(const ParamMap& p, const torch::Tensor& obs) const
     }
     x = x.permute({0, 2, 3, 1});  // back to NHWC so flattening matches Haiku
   }
-  return mlp(p, embed_ + "torso", x.reshape({n, -1}), settings_.dense.size());
+  return mlp(x.reshape({n, -1}), p, embed_ + "torso", settings_.dense.size());
 }
 
 void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
@@ -161,7 +149,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   if (!any) return;
   const int64_t n = embedding.size(0), a = num_actions_, lstm = settings_.lstm_size;
   // Root: cell = linear(embedding), hidden = tanh(cell).
-  const auto cell = linear(p, root_ + "linear", embedding);
+  const auto cell = linear(embedding, p, root_ + "linear");
   const auto hidden = torch::tanh(cell);
   // One LSTM step per action. gates = [onehot(a), h] W + b; the one-hot rows
   // of W are just W's first A rows, so each root's gates are h W_h + b plus
@@ -170,17 +158,14 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   const auto& b = param(p, root_ + "action_cond/linear/b");
   const auto from_h = torch::addmm(b, hidden, w.slice(0, a));               // [N, 4L]
   const auto gates = from_h.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
-  auto parts = gates.chunk(4, -1);  // Haiku's gate order: i, g, f, o
-  const auto c = torch::sigmoid(parts[2] + 1.0) * cell.unsqueeze(1) +
-                 torch::sigmoid(parts[0]) * torch::tanh(parts[1]);
-  const auto h = (torch::sigmoid(parts[3]) * torch::tanh(c)).reshape({n * a, lstm});
+  const auto h = lstm_apply_gates(gates, cell.unsqueeze(1)).hidden.reshape({n * a, lstm});
   const size_t layers = settings_.model_head_hiddens.size() + 1;
   for (size_t i = 0; i < model_heads_.size(); ++i) {
     const auto& [name, shape] = model_heads_[i];
     if (!wanted(name, only)) continue;
     std::vector<int64_t> full = {n, a};
     full.insert(full.end(), shape.begin(), shape.end());
-    out[name] = mlp(p, root_ + numbered("mlp", i), h, layers).reshape(full);
+    out[name] = mlp(h, p, root_ + numbered("mlp", i), layers).reshape(full);
   }
 }
 
@@ -195,7 +180,7 @@ AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations
     if (!wanted(name, only)) continue;
     std::vector<int64_t> full = {n};
     full.insert(full.end(), shape.begin(), shape.end());
-    out[name] = linear(p, layer, embedding).reshape(full);
+    out[name] = linear(embedding, p, layer).reshape(full);
   }
   if (!model_heads_.empty()) model_heads(p, embedding, only, out);
   return out;

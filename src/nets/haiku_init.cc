@@ -50,7 +50,23 @@ void add_conv1d_params(ParamMap& params, const std::string& prefix, int64_t in, 
 }
 
 torch::Tensor linear(const torch::Tensor& x, const ParamMap& params, const std::string& prefix) {
-  return torch::matmul(x, param(params, prefix + "/w")) + param(params, prefix + "/b");
+  const auto& w = param(params, prefix + "/w");
+  const auto& b = param(params, prefix + "/b");
+  // A matrix input takes the fused kernel; others broadcast over leading dims.
+  return x.dim() == 2 ? torch::addmm(b, x, w) : torch::matmul(x, w) + b;
+}
+
+std::string mlp_layer(const std::string& prefix, size_t i) {
+  return prefix + "/~/linear_" + std::to_string(i);
+}
+
+torch::Tensor mlp(torch::Tensor x, const ParamMap& params, const std::string& prefix,
+                  size_t layers, size_t from) {
+  for (size_t i = from; i < layers; ++i) {
+    x = linear(x, params, mlp_layer(prefix, i));
+    if (i + 1 < layers) x = torch::relu(x);
+  }
+  return x;
 }
 
 torch::Tensor conv1d_k1(const torch::Tensor& x, const ParamMap& params, const std::string& prefix) {

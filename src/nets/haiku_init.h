@@ -40,6 +40,14 @@ void add_conv1d_params(ParamMap& params, const std::string& prefix, int64_t in, 
 // y = x·W + b over the last axis of x (hk.Linear; any leading dims).
 torch::Tensor linear(const torch::Tensor& x, const ParamMap& params, const std::string& prefix);
 
+// The name of hk.nets.MLP's i-th layer: "<prefix>/~/linear_<i>".
+std::string mlp_layer(const std::string& prefix, size_t i);
+
+// hk.nets.MLP: `layers` Linear layers with ReLU between them, none after the
+// last. `from` > 0 continues an MLP whose first layers were applied elsewhere.
+torch::Tensor mlp(torch::Tensor x, const ParamMap& params, const std::string& prefix,
+                  size_t layers, size_t from = 0);
+
 // Kernel-1 Conv1D over the last axis, i.e. the same map at every position:
 // x [..., in] -> [..., out] with W = w[0].
 torch::Tensor conv1d_k1(const torch::Tensor& x, const ParamMap& params, const std::string& prefix);

@@ -20,10 +20,7 @@ void add_lstm_params(ParamMap& params, const std::string& prefix, int64_t in, in
   add_linear_params(params, prefix + "/linear", in + hidden, 4 * hidden, rng, options);
 }
 
-namespace {
-
-// The cell update from the pre-activation gates [..., 4H].
-LstmState apply_gates(const torch::Tensor& gates, const torch::Tensor& cell_in) {
+LstmState lstm_apply_gates(const torch::Tensor& gates, const torch::Tensor& cell_in) {
   const auto blocks = gates.chunk(4, -1);  // i, g, f, o
   const auto f = torch::sigmoid(blocks[2] + 1.0);
   const auto cell = f * cell_in + torch::sigmoid(blocks[0]) * torch::tanh(blocks[1]);
@@ -31,11 +28,9 @@ LstmState apply_gates(const torch::Tensor& gates, const torch::Tensor& cell_in) 
   return {hidden, cell};
 }
 
-}  // namespace
-
 LstmState lstm_step(const torch::Tensor& x, const LstmState& state, const ParamMap& params,
                     const std::string& prefix) {
-  return apply_gates(linear(torch::cat({x, state.hidden}, -1), params, prefix + "/linear"),
+  return lstm_apply_gates(linear(torch::cat({x, state.hidden}, -1), params, prefix + "/linear"),
                      state.cell);
 }
 
@@ -64,7 +59,7 @@ std::pair<torch::Tensor, LstmState> lstm_unroll(const torch::Tensor& xs,
   for (int64_t i = 0; i < steps; ++i) {
     const int64_t t = reverse ? steps - 1 - i : i;
     state = {state.hidden * keep[t], state.cell * keep[t]};
-    state = apply_gates(torch::addmm(from_x[t], state.hidden, w_h), state.cell);
+    state = lstm_apply_gates(torch::addmm(from_x[t], state.hidden, w_h), state.cell);
     outputs[t] = state.hidden;
   }
   return {torch::stack(outputs, 0), state};

@@ -32,6 +32,10 @@ LstmState lstm_zero_state(at::IntArrayRef batch_shape, int64_t hidden,
 void add_lstm_params(ParamMap& params, const std::string& prefix, int64_t in, int64_t hidden,
                      Rng& rng, const torch::TensorOptions& options);
 
+// The cell update from pre-activation gates [..., 4H] (blocks i, g, f, o)
+// and the previous cell state (broadcast against the gates' leading dims).
+LstmState lstm_apply_gates(const torch::Tensor& gates, const torch::Tensor& cell);
+
 // One step: x [..., in], state [..., H] -> new state (whose hidden is the output).
 LstmState lstm_step(const torch::Tensor& x, const LstmState& state, const ParamMap& params,
                     const std::string& prefix);

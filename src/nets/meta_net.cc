@@ -4,13 +4,13 @@
 
 #include <cmath>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
 
-#include "core/stop_gradient.h"
 #include "core/rng.h"
+#include "core/shape_str.h"
+#include "core/stop_gradient.h"
 #include "nets/haiku_init.h"
 #include "rl/batch_lookup.h"
 #include "rl/transforms.h"
@@ -24,9 +24,6 @@ namespace F = torch::nn::functional;
 const std::string kNet = "lstm";
 const std::string kMetaRnn = "lstm/~/meta_lstm/~unroll";
 
-std::string mlp_layer(const std::string& mlp, size_t i) {
-  return mlp + "/~/linear_" + std::to_string(i);
-}
 std::string conv_block(const std::string& sequential, size_t i) {
   return sequential + (i == 0 ? "/conv1_d" : "/conv1_d_" + std::to_string(i));
 }
@@ -111,24 +108,7 @@ ParamSpecs meta_net_specs(const MetaNetSettings& s) {
   return specs;
 }
 
-std::string shape_str(at::IntArrayRef shape) {
-  std::ostringstream out;
-  out << shape;
-  return out.str();
-}
-
 // ----- forward pieces ------------------------------------------------------
-
-// hk.nets.MLP: Linear layers with ReLU between them (not after the last).
-// `from` > 0 continues an MLP whose first layers were applied elsewhere.
-torch::Tensor mlp(torch::Tensor x, const ParamMap& params, const std::string& prefix, size_t layers,
-                  size_t from = 0) {
-  for (size_t i = from; i < layers; ++i) {
-    x = linear(x, params, mlp_layer(prefix, i));
-    if (i + 1 < layers) x = torch::relu(x);
-  }
-  return x;
-}
 
 // Two MLPs on the same input, their first layers as one matmul (the
 // 600 -> 16 embeddings are too narrow for a matmul to run well alone).

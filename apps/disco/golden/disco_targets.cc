@@ -2,10 +2,11 @@
 
 #include <torch/torch.h>
 
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "core/shape_str.h"
 
 namespace disco {
 namespace {
@@ -16,12 +17,6 @@ const char* const kStateKeys[] = {"meta_rnn/hidden",       "meta_rnn/cell",
                                   "adv_ema/moment1",       "adv_ema/moment2",
                                   "adv_ema/decay_product", "td_ema/moment1",
                                   "td_ema/moment2",        "td_ema/decay_product"};
-
-std::string shape_str(at::IntArrayRef shape) {
-  std::ostringstream out;
-  out << shape;
-  return out.str();
-}
 
 // Reads the rollout file's tensors with their shapes checked.
 class CallReader {
