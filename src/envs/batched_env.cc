@@ -97,6 +97,17 @@ std::vector<uint8_t> BatchedEnv::save_state() const {
 }
 
 void BatchedEnv::restore_state(const std::vector<uint8_t>& bytes) {
+  // All or nothing: a state refused half-way leaves the batch as it was.
+  const std::vector<uint8_t> before = save_state();
+  try {
+    read_state(bytes);
+  } catch (...) {
+    read_state(before);
+    throw;
+  }
+}
+
+void BatchedEnv::read_state(const std::vector<uint8_t>& bytes) {
   StateReader in(bytes);
   const auto name_chars = in.get_vector<char>();
   const std::string name(name_chars.begin(), name_chars.end());

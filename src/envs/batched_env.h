@@ -60,11 +60,15 @@ class BatchedEnv {
 
   // Everything above (environment states, generators, buffers, episode
   // counters) as bytes, and back. Restoring into a batch of another
-  // environment or size throws.
+  // environment or size, or from damaged bytes, throws and leaves the batch
+  // unchanged.
   std::vector<uint8_t> save_state() const;
   void restore_state(const std::vector<uint8_t>& bytes);
 
  private:
+  // restore_state without the rollback: may leave a partial state on error.
+  void read_state(const std::vector<uint8_t>& bytes);
+
   std::vector<std::unique_ptr<Environment>> envs_;
   std::vector<Rng> rngs_;
   int obs_size_ = 0;

@@ -148,7 +148,7 @@ MetaTrainer::MetaTrainer(const MetaTrainSettings& settings, const std::string& d
     throw std::invalid_argument("'" + dir_ + "' already holds a run (use --resume " + dir_ +
                                 " to continue it, or choose another --out)");
   }
-  build(disco103_weights);  // everything that can fail on bad settings, before touching dir
+  build(disco103_weights, /*resuming=*/false);  // all that can fail, before touching dir
   fs::create_directories(dir_);
   write_file_atomically((fs::path(dir_) / kSettingsFile).string(),
                         meta_settings_to_json(settings_).dump(2) + "\n");
@@ -160,7 +160,7 @@ MetaTrainer::MetaTrainer(ResumeTag, const MetaTrainSettings& settings, const std
                          const std::string& disco103_weights)
     : settings_(settings), dir_(dir), device_(torch::kCPU), rng_(0) {
   validate_meta_settings(settings_);
-  build(disco103_weights);
+  build(disco103_weights, /*resuming=*/true);
   load_checkpoint();
   metrics_ = std::make_unique<MetricsWriter>(dir_, meta_step_, "meta_metrics", "meta_step");
 }
@@ -185,12 +185,16 @@ std::unique_ptr<MetaTrainer> MetaTrainer::resume(const std::string& dir,
 
 MetaTrainer::~MetaTrainer() = default;
 
-void MetaTrainer::build(const std::string& disco103_weights) {
+void MetaTrainer::build(const std::string& disco103_weights, bool resuming) {
   device_ = torch::Device(settings_.device);
   Rng root(settings_.seed);
   rng_ = root.split(1);
   if (settings_.init == "random") {
     meta_params_ = rule_.init_meta_params(root.split(2).next_u64());
+  } else if (resuming) {
+    // The checkpoint holds the rule: the initial file need not exist any more,
+    // only the shapes matter (and `root` must advance as in a fresh run).
+    meta_params_ = rule_.init_meta_params(0);
   } else {
     if (settings_.init == "disco103") require_disco103_weights(disco103_weights);
     meta_params_ = load_disco_meta_params(

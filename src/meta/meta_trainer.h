@@ -75,7 +75,9 @@ class MetaTrainer {
   struct ResumeTag {};
   MetaTrainer(ResumeTag, const MetaTrainSettings& settings, const std::string& dir,
               const std::string& disco103_weights);
-  void build(const std::string& disco103_weights);
+  // Members, rule and optimisers from the settings. Resuming, the rule's
+  // initial weights are not read: the checkpoint replaces them.
+  void build(const std::string& disco103_weights, bool resuming);
   void reset_member(Member& m);
   MetaProgress meta_update();
   void save_checkpoint() const;

@@ -118,7 +118,9 @@ TEST_P(Conformance, SaveRestoreContinuesIdentically) {
 
   // A truncated or foreign state is refused, not half-applied.
   std::vector<uint8_t> cut(saved.begin(), saved.begin() + saved.size() / 2);
+  const std::vector<uint8_t> before_cut = b.save_state();
   EXPECT_THROW(b.restore_state(cut), std::invalid_argument);
+  EXPECT_EQ(b.save_state(), before_cut) << "a refused state changed the batch";
   BatchedEnv wrong_size = make_batched_env(GetParam(), 3);
   EXPECT_THROW(wrong_size.restore_state(saved), std::invalid_argument);
 }

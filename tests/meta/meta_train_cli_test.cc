@@ -145,6 +145,23 @@ TEST(MetaTrainCli, RunKilledWithSigkillResumesToTheSameRule) {
   EXPECT_EQ(disco::read_metrics_csv((cut / "meta_metrics.csv").string()).rows.size(), 12u);
 }
 
+TEST(MetaTrainCli, ResumeDoesNotReadTheInitialRuleAgain) {
+  // The checkpoint holds the rule, so a run started from a rule file resumes
+  // after that file is gone (as it does without the Disco103 weights).
+  const auto config = small_config();
+  const auto source = scratch("init_source"), full = scratch("init_full"), cut = scratch("init_cut");
+  ASSERT_EQ(disco_test::run_disco(small_run(source, config, 1)).code, 0);
+  const auto init = scratch("init_rule.npz");
+  fs::copy_file(source / "rule.npz", init);
+  const std::string from_file = " --init " + init.string();
+  ASSERT_EQ(disco_test::run_disco(small_run(full, config, 3) + from_file).code, 0);
+  ASSERT_EQ(disco_test::run_disco(small_run(cut, config, 3) + from_file + " --stop-after 2").code, 0);
+  fs::remove(init);
+  const auto r = disco_test::run_disco("meta-train --threads 1 --resume " + cut.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  expect_same_rule(full, cut);
+}
+
 TEST(MetaTrainCli, WindowLifetimesAndPerAgentAdamResumeExactly) {
   const auto config =
       small_config(R"(, "window": 4, "lifetimes": [60, 120], "meta_optimizer_mode": "per_agent",)"
