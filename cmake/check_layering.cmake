@@ -54,6 +54,20 @@ foreach(source ${all_sources})
     list(APPEND violations "${rel}: the library must not include the apps")
   endif()
 endforeach()
+# Only src/dist knows MPI.
+file(GLOB_RECURSE every_source "${SOURCE_DIR}/src/*.h" "${SOURCE_DIR}/src/*.cc"
+     "${SOURCE_DIR}/apps/*.h" "${SOURCE_DIR}/apps/*.cc" "${SOURCE_DIR}/bench/*.cc"
+     "${SOURCE_DIR}/tests/*.h" "${SOURCE_DIR}/tests/*.cc")
+foreach(source ${every_source})
+  file(RELATIVE_PATH rel "${SOURCE_DIR}" "${source}")
+  if(rel MATCHES "^(src/dist|tests/fixtures)/")
+    continue()
+  endif()
+  file(STRINGS "${source}" mpi_includes REGEX "^#include [<\"]mpi")
+  if(mpi_includes)
+    list(APPEND violations "${rel}: only src/dist may include MPI")
+  endif()
+endforeach()
 
 if(violations)
   list(JOIN violations "\n  " text)

@@ -11,6 +11,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libzip-dev
   googletest libgtest-dev libbenchmark-dev
   gnuplot-nox                          # `disco plot`
+  libopenmpi-dev openmpi-bin           # `mpirun -np K disco meta-train` (src/dist)
   python3-numpy                        # tests check that NumPy reads our .npz files
 )
 

@@ -7,12 +7,14 @@
 
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "commands.h"
 #include "core/blas_threads.h"
+#include "dist/communicator.h"
 #include "envs/registry.h"
 #include "io/config.h"
 #include "io/learning_curves.h"
@@ -103,6 +105,106 @@ void need_positive(CLI::App* cmd, const char* opt, int64_t value) {
   }
 }
 
+MetaTrainArgs a;
+
+void meta_train(CLI::App* cmd, dist::Communicator& comm) {
+  const bool lead = comm.rank() == 0;  // the rank that prints and writes the run's files
+  if (a.threads > 0) {
+    torch::set_num_threads(a.threads);
+    set_blas_threads(a.threads);
+  }
+  for (const char* opt : {"--population", "--inner-steps", "--rollout", "--batch", "--meta-steps"}) {
+    const int64_t v = std::string(opt) == "--population"    ? a.population
+                      : std::string(opt) == "--inner-steps" ? a.inner_steps
+                      : std::string(opt) == "--rollout"     ? a.rollout
+                      : std::string(opt) == "--batch"       ? a.batch
+                                                            : a.meta_steps;
+    need_positive(cmd, opt, v);
+  }
+  if (cmd->count("--window") && (a.window < 0 || a.window > 20)) {
+    throw UsageError("--window must lie in [0, 20], got " + std::to_string(a.window));
+  }
+  const std::string& weights = a.weights;
+  std::unique_ptr<MetaTrainer> trainer;
+  if (!a.resume.empty()) {
+    for (const char* opt :
+         {"--envs", "--population", "--inner-steps", "--rollout", "--batch", "--init", "--seed",
+          "--window", "--checkpointing", "--config", "--out", "--device"}) {
+      if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
+    }
+    trainer = MetaTrainer::resume(
+        a.resume, cmd->count("--meta-steps") ? std::optional<int64_t>(a.meta_steps) : std::nullopt,
+        weights, comm);
+    if (lead) {
+      std::cout << "resuming " << a.resume << " at meta-step " << trainer->meta_step() << " on "
+                << comm.size() << (comm.size() == 1 ? " process" : " ranks") << std::endl;
+    }
+  } else {
+    MetaTrainSettings s = default_meta_train_settings();
+    if (!a.config.empty()) apply_meta_settings_json(load_config_file(a.config), s);
+    if (cmd->count("--envs")) s.envs = split_envs(a.envs);
+    if (cmd->count("--population")) s.population = static_cast<int>(a.population);
+    if (cmd->count("--inner-steps")) s.inner_steps = static_cast<int>(a.inner_steps);
+    if (cmd->count("--rollout")) s.rollout = static_cast<int>(a.rollout);
+    if (cmd->count("--batch")) s.batch = static_cast<int>(a.batch);
+    if (cmd->count("--meta-steps")) s.meta_steps = static_cast<int>(a.meta_steps);
+    if (cmd->count("--init")) s.init = a.init;
+    if (cmd->count("--seed")) s.seed = static_cast<uint64_t>(a.seed);
+    if (cmd->count("--window")) s.window = static_cast<int>(a.window);
+    if (cmd->count("--checkpointing")) s.checkpointing = a.checkpointing;
+    if (cmd->count("--device")) s.device = a.device;
+    for (const auto& env : s.envs) {
+      try {  // an unknown environment name is a usage error (exit 2)
+        make_env(env);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+    }
+    if (s.init != "random" && s.init != "disco103" &&
+        !(s.init.size() > 4 && s.init.substr(s.init.size() - 4) == ".npz")) {
+      throw UsageError("--init must be random, disco103 or a rule .npz, got '" + s.init + "'");
+    }
+    try {
+      validate_meta_settings(s);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    if (a.out.empty() && comm.size() > 1) {  // the default name holds each rank's clock
+      throw UsageError("--out is required with several ranks (they share one folder)");
+    }
+    const std::string out = a.out.empty() ? default_out(s.seed) : a.out;
+    trainer = std::make_unique<MetaTrainer>(s, out, weights, comm);
+    if (lead) {
+      std::cout << "meta-training a rule (init " << s.init << ") with " << s.population
+                << " agents on " << comm.size() << (comm.size() == 1 ? " process" : " ranks")
+                << " for " << s.meta_steps << " meta-steps -> " << out << std::endl;
+    }
+  }
+  MetaProgressReport report;
+  std::function<void(const MetaProgress&)> on_progress;
+  if (lead) on_progress = std::ref(report);
+  trainer->run(on_progress, a.stop_after);
+  if (!lead || trainer->meta_step() < trainer->settings().meta_steps) return;  // --stop-after
+  const std::string dir = trainer->out_dir();
+  std::cout << "rule: " << dir << "/rule.npz\nmetrics: " << dir << "/meta_metrics.csv and " << dir
+            << "/meta_metrics.jsonl\n";
+  try {
+    CurveSettings curve;
+    curve.file = "meta_metrics.csv";
+    curve.x = "meta_step";
+    curve.y = "agent0/avg_return";
+    curve.y_label = "average return (moving average over 20 meta-steps)";
+    curve.smooth = 20;
+    for (int i = 1; i < trainer->settings().population; ++i) {
+      curve.more_y.push_back("agent" + std::to_string(i) + "/avg_return");
+    }
+    plot_learning_curves({dir}, dir + "/meta_curve.png", curve);
+    std::cout << "curve: " << dir << "/meta_curve.png\n";
+  } catch (const std::exception& e) {
+    std::cerr << "disco: warning: no curve drawn: " << e.what() << "\n";
+  }
+}
+
 }  // namespace
 
 void add_meta_train_command(CLI::App& app) {
@@ -113,9 +215,8 @@ void add_meta_train_command(CLI::App& app) {
       "16 time steps, 2 inner steps, 32 trajectories per agent, validation rollout of twice the\n"
       "rollout's time steps, agent MLP 512,512 + LSTM 256 + heads 256, agent lr 5e-4, meta Adam\n"
       "5e-4, 800 meta-steps, random initial rule. Writes DIR/meta_metrics.csv, .jsonl,\n"
-      "settings.json, checkpoint.npz, rule.npz (loadable by `disco train --rule`) and\n"
-      "meta_curve.png.");
-  static MetaTrainArgs a;
+      "settings.json, checkpoint.npz + agents/, rule.npz (loadable by `disco train --rule`) and\n"
+      "meta_curve.png. Under `mpirun -np K` the agents spread over K ranks (docs/distributed.md).");
   cmd->add_option("--envs", a.envs,
                   "environments, agents take them in turn; separated by ';' or top-level commas "
                   "(default catch(rows=5,columns=5))");
@@ -143,90 +244,18 @@ void add_meta_train_command(CLI::App& app) {
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N meta-steps without a final checkpoint, as if killed");
   cmd->callback([cmd]() {
-    if (a.threads > 0) {
-      torch::set_num_threads(a.threads);
-      set_blas_threads(a.threads);
-    }
-    for (const char* opt :
-         {"--population", "--inner-steps", "--rollout", "--batch", "--meta-steps"}) {
-      const int64_t v = std::string(opt) == "--population"    ? a.population
-                        : std::string(opt) == "--inner-steps" ? a.inner_steps
-                        : std::string(opt) == "--rollout"     ? a.rollout
-                        : std::string(opt) == "--batch"       ? a.batch
-                                                              : a.meta_steps;
-      need_positive(cmd, opt, v);
-    }
-    if (cmd->count("--window") && (a.window < 0 || a.window > 20)) {
-      throw UsageError("--window must lie in [0, 20], got " + std::to_string(a.window));
-    }
-    const std::string& weights = a.weights;
-    std::unique_ptr<MetaTrainer> trainer;
-    if (!a.resume.empty()) {
-      for (const char* opt :
-           {"--envs", "--population", "--inner-steps", "--rollout", "--batch", "--init", "--seed",
-            "--window", "--checkpointing", "--config", "--out", "--device"}) {
-        if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
-      }
-      trainer = MetaTrainer::resume(
-          a.resume,
-          cmd->count("--meta-steps") ? std::optional<int64_t>(a.meta_steps) : std::nullopt,
-          weights);
-      std::cout << "resuming " << a.resume << " at meta-step " << trainer->meta_step() << std::endl;
-    } else {
-      MetaTrainSettings s = default_meta_train_settings();
-      if (!a.config.empty()) apply_meta_settings_json(load_config_file(a.config), s);
-      if (cmd->count("--envs")) s.envs = split_envs(a.envs);
-      if (cmd->count("--population")) s.population = static_cast<int>(a.population);
-      if (cmd->count("--inner-steps")) s.inner_steps = static_cast<int>(a.inner_steps);
-      if (cmd->count("--rollout")) s.rollout = static_cast<int>(a.rollout);
-      if (cmd->count("--batch")) s.batch = static_cast<int>(a.batch);
-      if (cmd->count("--meta-steps")) s.meta_steps = static_cast<int>(a.meta_steps);
-      if (cmd->count("--init")) s.init = a.init;
-      if (cmd->count("--seed")) s.seed = static_cast<uint64_t>(a.seed);
-      if (cmd->count("--window")) s.window = static_cast<int>(a.window);
-      if (cmd->count("--checkpointing")) s.checkpointing = a.checkpointing;
-      if (cmd->count("--device")) s.device = a.device;
-      for (const auto& env : s.envs) {
-        try {  // an unknown environment name is a usage error (exit 2)
-          make_env(env);
-        } catch (const std::invalid_argument& e) {
-          throw UsageError(e.what());
-        }
-      }
-      if (s.init != "random" && s.init != "disco103" &&
-          !(s.init.size() > 4 && s.init.substr(s.init.size() - 4) == ".npz")) {
-        throw UsageError("--init must be random, disco103 or a rule .npz, got '" + s.init + "'");
-      }
-      try {
-        validate_meta_settings(s);
-      } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-      }
-      const std::string out = a.out.empty() ? default_out(s.seed) : a.out;
-      trainer = std::make_unique<MetaTrainer>(s, out, weights);
-      std::cout << "meta-training a rule (init " << s.init << ") with " << s.population
-                << " agents for " << s.meta_steps << " meta-steps -> " << out << std::endl;
-    }
-    MetaProgressReport report;
-    trainer->run(std::ref(report), a.stop_after);
-    if (trainer->meta_step() < trainer->settings().meta_steps) return;  // --stop-after
-    const std::string dir = trainer->out_dir();
-    std::cout << "rule: " << dir << "/rule.npz\nmetrics: " << dir << "/meta_metrics.csv and " << dir
-              << "/meta_metrics.jsonl\n";
+    dist::Communicator& comm = dist::world();
+    if (comm.size() == 1) return meta_train(cmd, comm);
+    // With several ranks an error on one must stop all (the others would
+    // wait in the next collective): name the rank, then abort the job.
     try {
-      CurveSettings curve;
-      curve.file = "meta_metrics.csv";
-      curve.x = "meta_step";
-      curve.y = "agent0/avg_return";
-      curve.y_label = "average return (moving average over 20 meta-steps)";
-      curve.smooth = 20;
-      for (int i = 1; i < trainer->settings().population; ++i) {
-        curve.more_y.push_back("agent" + std::to_string(i) + "/avg_return");
-      }
-      plot_learning_curves({dir}, dir + "/meta_curve.png", curve);
-      std::cout << "curve: " << dir << "/meta_curve.png\n";
+      meta_train(cmd, comm);
+    } catch (const UsageError& e) {
+      comm.abort("disco: usage error on rank " + std::to_string(comm.rank()) + " of " +
+                     std::to_string(comm.size()) + ": " + e.what(), 2);
     } catch (const std::exception& e) {
-      std::cerr << "disco: warning: no curve drawn: " << e.what() << "\n";
+      comm.abort("disco: error on rank " + std::to_string(comm.rank()) + " of " +
+                     std::to_string(comm.size()) + ": " + e.what(), 1);
     }
   });
 }

@@ -9,9 +9,22 @@
 // parameters, optimisers, meta-RNN state, EMAs, value function) when its
 // experience budget is spent.
 //
+// Across processes (src/dist): rank r of K holds agents [P·r/K, P·(r+1)/K)
+// and every rank holds the whole rule and its optimiser. Each meta-step the
+// ranks all-gather their agents' meta-gradients and statistics and sum them
+// in agent order, so every rank takes the same update and the rule after M
+// meta-steps is the same bit for bit for any K (agent i's randomness comes
+// from (seed, i) only). A fingerprint of the rule is compared across ranks
+// every meta-step. Rank 0 writes the run's files; the folder must be shared.
+//
 // Files in the run folder:
 //   settings.json                     every setting (the resume source)
-//   checkpoint.npz                    everything, atomically; every
+//   agents/agent<i>-step<s>.npz       agent i's state at meta-step s, written
+//                                     atomically by its rank
+//   checkpoint.npz                    the manifest: rule, meta-optimiser and
+//                                     counters, written by rank 0 after every
+//                                     rank has written its agents; names the
+//                                     step whose agent files belong to it. Every
 //                                     checkpoint_every meta-steps and at the end
 //   meta_metrics.csv, .jsonl          one row per log_every meta-steps
 //   rule.npz                          the rule under the reference's names, every
@@ -30,6 +43,7 @@
 
 #include "agent/actor.h"
 #include "core/rng.h"
+#include "dist/communicator.h"
 #include "io/metrics.h"
 #include "meta/meta_gradient.h"
 #include "meta/meta_settings.h"
@@ -50,13 +64,16 @@ struct MetaProgress {
 
 class MetaTrainer {
  public:
-  // Fresh run in `dir`; throws if `dir` already holds a run.
+  // Fresh run in `dir`; throws if `dir` already holds a run. Every rank of
+  // `comm` constructs one with the same arguments.
   MetaTrainer(const MetaTrainSettings& settings, const std::string& dir,
-              const std::string& disco103_weights);
-  // Resumes the run in `dir`; `meta_steps` (if given) replaces the total.
+              const std::string& disco103_weights, dist::Communicator& comm);
+  // Resumes the run in `dir` (with any number of ranks); `meta_steps` (if
+  // given) replaces the total.
   static std::unique_ptr<MetaTrainer> resume(const std::string& dir,
                                              std::optional<int64_t> meta_steps,
-                                             const std::string& disco103_weights);
+                                             const std::string& disco103_weights,
+                                             dist::Communicator& comm);
   ~MetaTrainer();
 
   // Runs until settings.meta_steps. `stop_after` > 0 stops after that many
@@ -74,7 +91,7 @@ class MetaTrainer {
   struct Member;
   struct ResumeTag {};
   MetaTrainer(ResumeTag, const MetaTrainSettings& settings, const std::string& dir,
-              const std::string& disco103_weights);
+              const std::string& disco103_weights, dist::Communicator& comm);
   // Members, rule and optimisers from the settings. Resuming, the rule's
   // initial weights are not read: the checkpoint replaces them.
   void build(const std::string& disco103_weights, bool resuming);
@@ -82,17 +99,18 @@ class MetaTrainer {
   MetaProgress meta_update();
   void save_checkpoint() const;
   void load_checkpoint();
+  void check_ranks_agree() const;
   void save_rule(const char* file = nullptr) const;  // rule.npz by default
 
   MetaTrainSettings settings_;
   std::string dir_;
+  dist::Communicator& comm_;
   torch::Device device_;
   DiscoRule rule_;
   ParamMap meta_params_;
   std::vector<OuterAdamState> meta_opt_;  // one (mean) or one per agent
-  std::vector<std::unique_ptr<Member>> members_;
-  std::unique_ptr<MetricsWriter> metrics_;
-  Rng rng_;  // lifetimes and agent initialisations
+  std::vector<std::unique_ptr<Member>> members_;  // this rank's agents, in order
+  std::unique_ptr<MetricsWriter> metrics_;        // rank 0 only
   int64_t meta_step_ = 0;
   int64_t env_steps_ = 0;
   int64_t resets_ = 0;

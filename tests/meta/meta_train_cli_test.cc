@@ -106,6 +106,17 @@ TEST(MetaTrainCli, KilledAndResumedEqualsUninterruptedAndSeedsReproduce) {
     ASSERT_TRUE(cb.count(name)) << name;
     EXPECT_TRUE(torch::equal(t, cb.at(name))) << name;
   }
+  // Every agent's state (parameters, optimisers, meta-RNN, EMAs, value
+  // function, actor and generator), from the files of the last checkpoint.
+  int agents = 0;
+  for (const auto& entry : fs::directory_iterator(full / "agents")) {
+    const auto aa = disco::load_tensors(entry.path().string());
+    const auto ab = disco::load_tensors((killed / "agents" / entry.path().filename()).string());
+    ASSERT_EQ(aa.size(), ab.size());
+    for (const auto& [name, t] : aa) EXPECT_TRUE(torch::equal(t, ab.at(name))) << name;
+    ++agents;
+  }
+  EXPECT_EQ(agents, 2);
   EXPECT_EQ(disco::read_metrics_csv((killed / "meta_metrics.csv").string()).rows.size(), 4u);
 
   const auto other = scratch("other_seed");
