@@ -33,37 +33,40 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
                                const ParamMap& meta_params, const InnerAdam& optimizer,
                                const LearnerState& state, const Rollout& batch,
                                bool meta_training) {
-  // The loss is differentiated in its own copy of θ, so that the gradient
-  // follows only the loss's own unroll and not the rule's inputs. In
-  // meta-training that copy is a differentiable function of θ (clone), so
-  // the gradient stays a function of everything θ depends on.
+  // The inner gradient follows only the loss's own use of the outputs, not
+  // the rule's inputs (targets are constants to the agent).
   const bool params_carry_graph = meta_training && any_requires_grad(state.params);
   ParamMap loss_params;
   std::vector<torch::Tensor> leaves;
-  for (const auto& [name, t] : state.params) {
-    auto copy =
-        params_carry_graph && t.requires_grad() ? t.clone() : t.detach().requires_grad_(true);
-    loss_params[name] = copy;
-    leaves.push_back(copy);
+  AgentOuts agent_out, net_out;
+  if (params_carry_graph) {
+    // θ is a function of the meta-parameters: one unroll with θ itself. The
+    // rule reads its outputs (y and z with their graph, for the meta-gradient);
+    // the loss reads aliases of them, and the gradient is taken in two parts,
+    // ∂loss/∂(aliases) then through the network to θ, so that it follows the
+    // loss's path alone without a second unroll.
+    // (Parameters that the meta-parameters did not reach become leaves.)
+    for (const auto& [name, t] : state.params) {
+      loss_params[name] = t.requires_grad() ? t : t.detach().requires_grad_(true);
+      leaves.push_back(loss_params[name]);
+    }
+    net_out = net.unroll(loss_params, batch.observations);
+    for (const auto& [head, x] : net_out) agent_out[head] = x.view_as(x);
+  } else {
+    for (const auto& [name, t] : state.params) {
+      loss_params[name] = t.detach().requires_grad_(true);
+      leaves.push_back(loss_params[name]);
+    }
+    agent_out = net.unroll(loss_params, batch.observations);
   }
-  const auto agent_out = net.unroll(loss_params, batch.observations);
   auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
   add_truncated_outputs(net, state.params, batch, inputs);
 
-  // What the rule reads: the same outputs without the loss's graph; when θ
-  // carries a meta-gradient, the heads the rule may differentiate (y, z)
-  // come from a second unroll with θ itself.
   auto rule_inputs = inputs;
   rule_inputs.agent_out = detach_all(agent_out);
   if (params_carry_graph) {
-    std::vector<std::string> heads;
     for (const char* head : {"y", "z"}) {
-      if (agent_out.count(head)) heads.emplace_back(head);
-    }
-    if (!heads.empty()) {
-      for (auto& [head, x] : net.unroll(state.params, batch.observations, heads)) {
-        rule_inputs.agent_out[head] = x;
-      }
+      if (net_out.count(head)) rule_inputs.agent_out[head] = net_out.at(head);
     }
   }
 
@@ -81,9 +84,27 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   auto per_step = loss.per_step;
   if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
   const auto total = masked_total_loss(per_step, loss_mask_from_discounts(batch.discounts));
-  const auto grads = torch::autograd::grad({total}, leaves, /*grad_outputs=*/{},
-                                           /*retain_graph=*/meta_training,
-                                           /*create_graph=*/meta_training, /*allow_unused=*/true);
+  std::vector<torch::Tensor> grads;
+  if (params_carry_graph) {
+    std::vector<torch::Tensor> aliases, outputs, cotangents;
+    for (const auto& [head, x] : agent_out) aliases.push_back(x);
+    const auto by_head = torch::autograd::grad({total}, aliases, {}, /*retain_graph=*/true,
+                                               /*create_graph=*/true, /*allow_unused=*/true);
+    size_t h = 0;
+    for (const auto& [head, x] : net_out) {
+      if (by_head[h].defined()) {
+        outputs.push_back(x);
+        cotangents.push_back(by_head[h]);
+      }
+      ++h;
+    }
+    grads = torch::autograd::grad(outputs, leaves, cotangents, /*retain_graph=*/true,
+                                  /*create_graph=*/true, /*allow_unused=*/true);
+  } else {
+    grads = torch::autograd::grad({total}, leaves, /*grad_outputs=*/{},
+                                  /*retain_graph=*/meta_training,
+                                  /*create_graph=*/meta_training, /*allow_unused=*/true);
+  }
 
   ParamMap grad_map;
   size_t i = 0;
