@@ -578,7 +578,10 @@ void MetaTrainer::save_checkpoint() const {
       const auto at = name.rfind("-step");
       if (at == std::string::npos || name.size() < 4 || name.substr(name.size() - 4) != ".npz") continue;
       const std::string digits = name.substr(at + 5, name.size() - 4 - at - 5);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (digits.empty() || digits.size() > 18 ||
+          digits.find_first_not_of("0123456789") != std::string::npos) {
+        continue;  // not a file of ours
+      }
       if (std::stoll(digits) < meta_step_) fs::remove(entry.path(), ec);
     }
   }
@@ -586,6 +589,10 @@ void MetaTrainer::save_checkpoint() const {
 
 void MetaTrainer::load_checkpoint() {
   const ParamMap ckpt = load_tensors((fs::path(dir_) / kCheckpointFile).string());
+  if (ckpt.count("agent0/actor")) {
+    throw std::invalid_argument("'" + dir_ + "' was checkpointed by an older disco (all agents in "
+                                "checkpoint.npz, one shared generator); resume it with that version");
+  }
   meta_params_ = load_like(ckpt, "rule/", meta_params_, device_);
   for (size_t i = 0; i < meta_opt_.size(); ++i) {
     const std::string p = "meta_opt" + std::to_string(i) + "/";

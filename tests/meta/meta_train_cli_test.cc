@@ -173,6 +173,17 @@ TEST(MetaTrainCli, ResumeDoesNotReadTheInitialRuleAgain) {
   expect_same_rule(full, cut);
 }
 
+TEST(MetaTrainCli, ACheckpointOfTheOldLayoutIsRefusedWithAReason) {
+  const auto run = scratch("old_layout");
+  ASSERT_EQ(disco_test::run_disco(small_run(run, small_config(), 1)).code, 0);
+  auto ckpt = disco::load_tensors((run / "checkpoint.npz").string());
+  ckpt["agent0/actor"] = torch::zeros({8});  // what one-file checkpoints held
+  disco::save_tensors((run / "checkpoint.npz").string(), ckpt);
+  const auto r = disco_test::run_disco("meta-train --threads 1 --meta-steps 2 --resume " + run.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.output, "checkpointed by an older disco")) << r.output;
+}
+
 TEST(MetaTrainCli, WindowLifetimesAndPerAgentAdamResumeExactly) {
   const auto config =
       small_config(R"(, "window": 4, "lifetimes": [60, 120], "meta_optimizer_mode": "per_agent",)"
