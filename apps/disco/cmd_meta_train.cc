@@ -39,25 +39,6 @@ std::string number(double x, int precision = 3) {
   return o.str();
 }
 
-std::vector<std::string> split_envs(const std::string& list) {
-  // Environments are separated by ';' or by commas outside parentheses.
-  std::vector<std::string> out;
-  std::string cur;
-  int depth = 0;
-  for (char c : list) {
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if ((c == ';' || (c == ',' && depth == 0))) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
 class MetaProgressReport {
  public:
   MetaProgressReport() : tty_(isatty(fileno(stderr))) {}
@@ -142,7 +123,7 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
   } else {
     MetaTrainSettings s = default_meta_train_settings();
     if (!a.config.empty()) apply_meta_settings_json(load_config_file(a.config), s);
-    if (cmd->count("--envs")) s.envs = split_envs(a.envs);
+    if (cmd->count("--envs")) s.envs = split_env_list(a.envs);
     if (cmd->count("--population")) s.population = static_cast<int>(a.population);
     if (cmd->count("--inner-steps")) s.inner_steps = static_cast<int>(a.inner_steps);
     if (cmd->count("--rollout")) s.rollout = static_cast<int>(a.rollout);

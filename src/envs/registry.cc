@@ -57,4 +57,22 @@ BatchedEnv make_batched_env(const std::string& name_with_params, int batch) {
   return BatchedEnv(std::move(envs));
 }
 
+std::vector<std::string> split_env_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  for (char c : list) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ';' || (c == ',' && depth == 0)) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
 }  // namespace disco

@@ -36,6 +36,10 @@ const std::vector<EnvEntry>& env_registry();
 // for an unknown name or parameter, naming it.
 std::unique_ptr<Environment> make_env(const std::string& name_with_params);
 
+// The names in a list separated by ';' or by commas outside parentheses
+// ("catch(rows=5,columns=5),deep_sea; minatar_breakout"), spaces dropped.
+std::vector<std::string> split_env_list(const std::string& list);
+
 // `batch` instances of the same environment, not yet reset.
 BatchedEnv make_batched_env(const std::string& name_with_params, int batch);
 

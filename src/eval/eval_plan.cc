@@ -29,24 +29,6 @@ const std::map<std::string, std::vector<std::string>>& suites() {
   return s;
 }
 
-std::vector<std::string> split_list(const std::string& list) {
-  std::vector<std::string> out;
-  std::string cur;
-  int depth = 0;
-  for (char c : list) {
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if (c == ';' || (c == ',' && depth == 0)) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
 std::string folder_name(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -69,7 +51,7 @@ std::string eval_suite_names() {
 std::vector<std::string> eval_environments(const std::string& suite_or_list) {
   const auto it = suites().find(suite_or_list);
   const std::vector<std::string> envs =
-      it != suites().end() ? it->second : split_list(suite_or_list);
+      it != suites().end() ? it->second : split_env_list(suite_or_list);
   if (envs.empty()) throw std::invalid_argument("no environments in '" + suite_or_list + "'");
   for (const auto& env : envs) make_env(env);  // throws naming an unknown one
   return envs;

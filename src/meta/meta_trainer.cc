@@ -392,17 +392,19 @@ MetaProgress MetaTrainer::meta_update() {
 
   // Every agent's meta-gradient and statistics on every rank, in agent order.
   const torch::Tensor grads = comm_.all_gather(torch::stack(local_grads));
-  const torch::Tensor stats = comm_.all_gather(torch::stack(local_stats));
+  const torch::Tensor stats = comm_.all_gather(torch::stack(local_stats)).contiguous();
   const int population = settings_.population;
   const int64_t width = static_cast<int64_t>(terms.size());
-  const auto stat = [&](int i, int k) { return stats[i][width + k].item<double>(); };
+  const int64_t row_size = width + kNumStats;
+  const double* gathered = stats.data_ptr<double>();  // [population, row_size], CPU
+  const auto stat = [&](int i, int k) { return gathered[i * row_size + width + k]; };
 
   MetricsRow row;
   std::map<std::string, double> loss_sum;
   double return_sum = 0;
   int64_t episodes = 0;
   for (int i = 0; i < population; ++i) {
-    for (int64_t k = 0; k < width; ++k) loss_sum[terms[k]] += stats[i][k].item<double>();
+    for (int64_t k = 0; k < width; ++k) loss_sum[terms[k]] += gathered[i * row_size + k];
     const std::string a = "agent" + std::to_string(i) + "/";
     row[a + "avg_return"] = stat(i, kAvgReturn);
     row[a + "pos_rewards"] = stat(i, kPosRewards);
