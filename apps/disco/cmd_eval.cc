@@ -76,7 +76,7 @@ pid_t start(const Job& job) {
   return pid;
 }
 
-void run_eval(CLI::App* cmd, const EvalArgs& a) {
+void run_eval(const EvalArgs& a) {
   if (a.seeds <= 0) throw UsageError("--seeds must be positive, got " + std::to_string(a.seeds));
   if (a.frames <= 0) throw UsageError("--frames must be positive, got " + std::to_string(a.frames));
   if (a.jobs <= 0) throw UsageError("--jobs must be positive, got " + std::to_string(a.jobs));
@@ -247,7 +247,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--config", a.config, "settings file applied to every rule's runs");
   cmd->add_option("--score-fraction", a.fraction, "last fraction of frames that scores a run (0.1)");
   cmd->add_option("--reps", a.reps, "bootstrap resamples (50000)");
-  cmd->callback([cmd]() { run_eval(cmd, a); });
+  cmd->callback([]() { run_eval(a); });
 }
 
 }  // namespace disco::cli
