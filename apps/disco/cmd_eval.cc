@@ -3,9 +3,9 @@
 // an equal budget of environment frames (src/eval/eval_plan.h), J runs at a
 // time (child processes of this binary, threads split between them),
 // resumable (finished runs are skipped, stopped ones resume from their
-// checkpoints); then each run's final score and the rules' statistics
-// (src/eval/score_report.h) in DIR/scores.csv, DIR/stats.jsonl and
-// DIR/results.md.
+// checkpoints); then each run's final score in DIR/scores.csv and the report
+// (src/eval/eval_report.h): statistics, plots, report.md. `disco report DIR`
+// redraws the report.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -25,7 +26,7 @@
 #include "agent/train_settings.h"
 #include "commands.h"
 #include "eval/eval_plan.h"
-#include "eval/score_report.h"
+#include "eval/eval_report.h"
 #include "io/atomic_file.h"
 #include "io/config.h"
 
@@ -187,8 +188,7 @@ void run_eval(const EvalArgs& a) {
 
   // Scores and statistics.
   std::ostringstream csv;
-  csv << "rule,task,seed,score,frames,learner_steps\n";
-  ScoreTable table;
+  csv << std::setprecision(10) << "rule,task,seed,score,frames,learner_steps\n";
   for (const EvalRun& run : grid) {
     const double score = final_score(run.dir, a.fraction);
     if (!std::isfinite(score)) {
@@ -198,42 +198,41 @@ void run_eval(const EvalArgs& a) {
     const std::string rule = rule_label(run.rule);
     csv << rule << ",\"" << run.env << "\"," << run.seed << "," << score << "," << a.frames << ","
         << steps.at(run.rule) << "\n";
-    table[rule][run.env].push_back(score);
   }
+  write_file_atomically((out / "scores.csv").string(), csv.str());
   BootstrapSettings settings;
   settings.reps = a.reps;
-  const auto report = score_report(table, settings, (out / "scores.csv").string());
-  std::string jsonl;
-  for (const auto& j : report) jsonl += j.dump() + "\n";
-  std::ostringstream md;
-  md << "# Evaluation\n\n"
-     << rules.size() << " rules x " << envs.size() << " environments x " << a.seeds << " seeds, "
-     << a.frames << " environment frames per run. Score: the average episode return over the last "
-     << a.fraction * 100 << "% of a run's frames (raw returns, not normalised). Intervals: 95%, "
-     << "stratified bootstrap over runs, " << a.reps << " resamples (rliable's method).\n\n"
-     << "Environments: " << [&] {
-          std::string s;
-          for (const auto& e : envs) s += (s.empty() ? "`" : ", `") + e + "`";
-          return s;
-        }()
-     << ".\n\n"
-     << score_report_markdown(report);
-  write_file_atomically((out / "scores.csv").string(), csv.str());
-  write_file_atomically((out / "stats.jsonl").string(), jsonl);
-  write_file_atomically((out / "results.md").string(), md.str());
+  write_eval_report(a.out, settings);
   std::cout << "scores: " << (out / "scores.csv").string() << "\nstatistics: "
-            << (out / "stats.jsonl").string() << " and " << (out / "results.md").string() << "\n";
+            << (out / "stats.jsonl").string() << " and " << (out / "results.md").string()
+            << "\nreport: " << (out / "report.md").string() << " (plots: iqm.png, curves_*.png)\n";
 }
 
 }  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "report", "Regenerate an evaluation's statistics, plots and one-page report.md from DIR");
+  static std::string dir;
+  static int reps = 50000;
+  cmd->add_option("dir", dir, "the folder of a finished `disco eval`")->required();
+  cmd->add_option("--reps", reps, "bootstrap resamples (50000)");
+  cmd->callback([]() {
+    if (reps <= 0) throw UsageError("--reps must be positive, got " + std::to_string(reps));
+    BootstrapSettings settings;
+    settings.reps = reps;
+    write_eval_report(dir, settings);
+    std::cout << "report: " << (fs::path(dir) / "report.md").string() << "\n";
+  });
+}
 
 void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "eval",
       "Evaluate rules: every (rule, environment, seed) as a `disco train` run under DIR/runs at\n"
       "the same budget of environment frames, J at a time; resumable (rerun the same command).\n"
-      "Writes DIR/scores.csv (rule,task,seed,score), DIR/stats.jsonl (as `disco stats`) and\n"
-      "DIR/results.md.");
+      "Writes DIR/scores.csv (rule,task,seed,score), DIR/stats.jsonl (as `disco stats`),\n"
+      "DIR/results.md, plots and DIR/report.md (`disco report DIR` redraws them).");
   static EvalArgs a;
   cmd->add_option("--rules", a.rules, "rules, comma-separated (disco103, actor_critic, ppo, FILE.npz)")
       ->required();

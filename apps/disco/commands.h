@@ -17,6 +17,7 @@ void add_envs_command(CLI::App& app);
 void add_env_stats_command(CLI::App& app);
 void add_stats_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_targets_command(CLI::App& app);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   disco::cli::add_env_stats_command(app);
   disco::cli::add_stats_command(app);
   disco::cli::add_eval_command(app);
+  disco::cli::add_report_command(app);
   disco::cli::add_train_command(app);
   disco::cli::add_plot_command(app);
   disco::cli::add_targets_command(app);

@@ -29,7 +29,9 @@ const std::map<std::string, std::vector<std::string>>& suites() {
   return s;
 }
 
-std::string folder_name(const std::string& s) {
+}  // namespace
+
+std::string eval_folder_name(const std::string& s) {
   std::string out;
   for (char c : s) {
     const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
@@ -39,8 +41,6 @@ std::string folder_name(const std::string& s) {
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
 }
-
-}  // namespace
 
 std::string eval_suite_names() {
   std::string out;
@@ -87,8 +87,8 @@ std::vector<EvalRun> eval_grid(const std::vector<std::string>& rules,
   for (const auto& rule : rules) {
     for (const auto& env : envs) {
       for (int seed = 0; seed < seeds; ++seed) {
-        const fs::path dir = fs::path(out) / "runs" / folder_name(rule_label(rule)) /
-                             folder_name(env) / ("seed" + std::to_string(seed));
+        const fs::path dir = fs::path(out) / "runs" / eval_folder_name(rule_label(rule)) /
+                             eval_folder_name(env) / ("seed" + std::to_string(seed));
         grid.push_back({rule, env, seed, dir.string()});
       }
     }

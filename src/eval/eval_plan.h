@@ -44,6 +44,10 @@ std::vector<EvalRun> eval_grid(const std::vector<std::string>& rules,
                                const std::vector<std::string>& envs, int seeds,
                                const std::string& out);
 
+// `s` as a file or folder name: letters, digits and "._-=," kept, parentheses
+// to '_' (none at the end), anything else to '-'.
+std::string eval_folder_name(const std::string& s);
+
 // The rule's label in tables: its name, or an .npz file's stem.
 std::string rule_label(const std::string& rule);
 

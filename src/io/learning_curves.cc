@@ -7,43 +7,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "io/gnuplot.h"
 #include "io/metrics.h"
 
 namespace disco {
-namespace {
-
-std::string run_command(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-    pclose(pipe);
-  }
-  return out;
-}
-
-// pngcairo where gnuplot has it (gnuplot-nox usually does), else libgd png.
-std::string png_terminal() {
-  const std::string terminals = run_command("gnuplot -e 'set terminal' 2>&1");
-  if (terminals.find("pngcairo") != std::string::npos) return "pngcairo size 900,560";
-  if (terminals.find(" png ") != std::string::npos) return "png size 900,560";
-  if (terminals.find("not found") != std::string::npos || terminals.empty()) {
-    throw std::runtime_error("gnuplot not found (install gnuplot-nox)");
-  }
-  throw std::runtime_error("this gnuplot has no png terminal");
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::string& png_path,
                           const CurveSettings& settings) {
@@ -78,22 +45,18 @@ void plot_learning_curves(const std::vector<std::string>& run_dirs, const std::s
       std::string title = run.empty() ? run_dirs[i] : run;
       if (ys.size() > 1) title = run_dirs.size() > 1 ? title + " " + column : column;
       plots << (curve ? ", " : "plot ") << "$run" << curve << " using 1:2 with lines lw 2 title "
-            << quoted(title);
+            << gnuplot_quoted(title);
       ++curve;
     }
   }
   std::ostringstream script;
-  script << "set terminal " << png_terminal() << "\n"
-         << "set output " << quoted(png_path) << "\n"
-         << "set xlabel " << quoted(x) << " noenhanced\nset ylabel "
-         << quoted(settings.y_label.empty() ? y : settings.y_label)
+  script << "set terminal " << gnuplot_png_terminal() << "\n"
+         << "set output " << gnuplot_quoted(png_path) << "\n"
+         << "set xlabel " << gnuplot_quoted(x) << " noenhanced\nset ylabel "
+         << gnuplot_quoted(settings.y_label.empty() ? y : settings.y_label)
          << " noenhanced\nset grid\nset key bottom right noenhanced\n"
          << data.str() << plots.str() << "\n";
-  FILE* pipe = popen("gnuplot", "w");
-  if (!pipe) throw std::runtime_error("cannot start gnuplot");
-  const std::string text = script.str();
-  fwrite(text.data(), 1, text.size(), pipe);
-  if (pclose(pipe) != 0) throw std::runtime_error("gnuplot failed to draw " + png_path);
+  run_gnuplot(script.str(), png_path);
 }
 
 }  // namespace disco

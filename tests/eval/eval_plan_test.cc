@@ -105,6 +105,20 @@ TEST(EvalCli, RunsTheGridAtEqualFramesAndWritesScoresAndStatistics) {
   EXPECT_TRUE(contains(stats, "\"rule\":\"actor_critic\"")) << stats;
   EXPECT_TRUE(contains(stats, "\"probability_of_improvement\"")) << stats;
   EXPECT_TRUE(contains(read(out / "results.md"), "| ppo |"));
+  // The report embeds the IQM bars and one learning-curve plot per environment, as PNGs.
+  const std::string page = read(out / "report.md");
+  for (const char* png : {"iqm.png", "curves_catch_rows=5,columns=5.png"}) {
+    EXPECT_TRUE(contains(page, std::string("(") + png + ")")) << page;
+    EXPECT_EQ(read(out / png).substr(0, 4), "\x89PNG") << png;
+  }
+  // `disco report` draws them again.
+  fs::remove(out / "iqm.png");
+  const auto redrawn = disco_test::run_disco("report --reps 500 " + out.string());
+  ASSERT_EQ(redrawn.code, 0) << redrawn.output;
+  EXPECT_TRUE(fs::exists(out / "iqm.png"));
+  const auto nothing = disco_test::run_disco("report " + scratch("not_an_eval").string());
+  EXPECT_EQ(nothing.code, 1);
+  EXPECT_TRUE(contains(nothing.output, "holds no finished evaluation")) << nothing.output;
 
   // A second call has nothing to run; another plan in the same folder is refused.
   const auto again = disco_test::run_disco(eval_args(out));

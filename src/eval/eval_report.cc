@@ -1,0 +1,164 @@
+#include "eval/eval_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "eval/eval_plan.h"
+#include "eval/score_report.h"
+#include "eval/score_table.h"
+#include "io/atomic_file.h"
+#include "io/config.h"
+#include "io/gnuplot.h"
+#include "io/metrics.h"
+
+namespace disco {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kWindows = 40;
+
+// A run's average return in each of kWindows windows of [0, frames]: the
+// episode-weighted mean of its logged rows that end in the window; a window
+// without episodes holds the previous value (NaN before the first).
+std::vector<double> windowed_returns(const std::string& run_dir, double frames) {
+  const MetricsTable t = read_metrics_csv((fs::path(run_dir) / "metrics.csv").string());
+  const int x = t.column("env_steps"), episodes = t.column("episodes"), ret = t.column("avg_return");
+  if (x < 0 || episodes < 0 || ret < 0) {
+    throw std::invalid_argument(run_dir + "/metrics.csv lacks env_steps, episodes or avg_return");
+  }
+  std::vector<double> sum(kWindows, 0), count(kWindows, 0);
+  double previous = 0;
+  for (const auto& row : t.rows) {
+    const double ended = row[episodes] - previous;
+    previous = row[episodes];
+    if (!(ended > 0) || !std::isfinite(row[ret])) continue;
+    const int w = std::min(kWindows - 1, std::max(0, static_cast<int>(std::ceil(row[x] / frames * kWindows)) - 1));
+    sum[w] += row[ret] * ended;
+    count[w] += ended;
+  }
+  std::vector<double> out(kWindows, std::numeric_limits<double>::quiet_NaN());
+  for (int w = 0; w < kWindows; ++w) {
+    out[w] = count[w] > 0 ? sum[w] / count[w] : (w > 0 ? out[w - 1] : out[w]);
+  }
+  return out;
+}
+
+std::string learning_curves_png(const std::string& dir, const nlohmann::json& plan,
+                                const std::string& env, const BootstrapSettings& settings) {
+  const double frames = plan.at("frames").get<double>();
+  const int seeds = plan.at("seeds").get<int>();
+  const std::string file = "curves_" + eval_folder_name(env) + ".png";
+  std::ostringstream data, plots;
+  int curve = 0;
+  for (const auto& rule : plan.at("rules")) {
+    std::vector<std::vector<double>> runs;
+    for (const EvalRun& run : eval_grid({rule.get<std::string>()}, {env}, seeds, dir)) {
+      runs.push_back(windowed_returns(run.dir, frames));
+    }
+    data << "$rule" << curve << " << EOD\n";
+    for (int w = 0; w < kWindows; ++w) {
+      std::vector<double> values;
+      for (const auto& r : runs) {
+        if (std::isfinite(r[w])) values.push_back(r[w]);
+      }
+      if (values.empty()) continue;
+      const TaskScores one_task = {values};
+      const Interval ci = aggregate_intervals(one_task, settings).mean;
+      data << frames * (w + 1) / kWindows << " " << mean_of_task_means(one_task) << " " << ci.low
+           << " " << ci.high << "\n";
+    }
+    data << "EOD\n";
+    const int colour = curve + 1;
+    plots << (curve ? ", " : "plot ") << "$rule" << curve
+          << " using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc " << colour
+          << " notitle, $rule" << curve << " using 1:2 with lines lw 2 lc " << colour << " title "
+          << gnuplot_quoted(rule_label(rule.get<std::string>()));
+    ++curve;
+  }
+  std::ostringstream script;
+  script << "set terminal " << gnuplot_png_terminal() << "\nset output "
+         << gnuplot_quoted((fs::path(dir) / file).string()) << "\nset title "
+         << gnuplot_quoted(env) << "\nset termoption noenhanced\nset xlabel \"environment frames\"\n"
+         << "set ylabel \"average return (mean over seeds, 95% interval)\"\nset grid\n"
+         << "set key bottom right noenhanced\n"
+         << data.str() << plots.str() << "\n";
+  run_gnuplot(script.str(), file);
+  return file;
+}
+
+std::string iqm_png(const std::string& dir, const std::vector<nlohmann::ordered_json>& report) {
+  std::ostringstream data;
+  data << "$iqm << EOD\n";
+  double low = 0, high = 0;  // the bars start at 0, so the axis shows it
+  int rules = 0;
+  for (const auto& j : report) {
+    if (!j.contains("rule")) continue;
+    low = std::min(low, j.at("iqm_ci_low").get<double>());
+    high = std::max(high, j.at("iqm_ci_high").get<double>());
+    data << gnuplot_quoted(j.at("rule").get<std::string>()) << " " << j.at("iqm").get<double>()
+         << " " << j.at("iqm_ci_low").get<double>() << " " << j.at("iqm_ci_high").get<double>() << "\n";
+    ++rules;
+  }
+  data << "EOD\n";
+  const double margin = 0.05 * std::max(high - low, 1e-9);
+  std::ostringstream script;
+  script << "set terminal " << gnuplot_png_terminal(700, 420) << "\nset output "
+         << gnuplot_quoted((fs::path(dir) / "iqm.png").string()) << "\n"
+         << "set ylabel \"IQM of final scores (95% interval)\"\nset grid ytics\nset key off\n"
+         << "set termoption noenhanced\nset style fill solid 0.5\nset boxwidth 0.6\n"
+         << "set xrange [-0.6:" << rules - 0.4 << "]\nset yrange [" << low - margin << ":"
+         << high + margin << "]\nset xzeroaxis lt -1\n"
+         << data.str()
+         << "plot $iqm using 0:2:xtic(1) with boxes lc 3, $iqm using 0:2:3:4 with yerrorbars lc 0 pt 0 lw 2\n";
+  run_gnuplot(script.str(), "iqm.png");
+  return "iqm.png";
+}
+
+}  // namespace
+
+void write_eval_report(const std::string& dir, const BootstrapSettings& settings) {
+  const fs::path plan_file = fs::path(dir) / "eval.json", scores_file = fs::path(dir) / "scores.csv";
+  for (const auto& f : {plan_file, scores_file}) {
+    if (!fs::exists(f)) {
+      throw std::invalid_argument("'" + dir + "' holds no finished evaluation (no " +
+                                  f.filename().string() + ")");
+    }
+  }
+  const nlohmann::json plan = load_config_file(plan_file.string());
+  const auto report = score_report(read_score_csv(scores_file.string()), settings, scores_file.string());
+  std::string jsonl;
+  for (const auto& j : report) jsonl += j.dump() + "\n";
+  const std::string table = score_report_markdown(report);
+
+  std::ostringstream setup;
+  setup << plan.at("rules").size() << " rules x " << plan.at("envs").size() << " environments x "
+        << plan.at("seeds").get<int>() << " seeds, " << plan.at("frames").get<int64_t>()
+        << " environment frames per run (learner steps per rule: " << plan.at("learner_steps").dump()
+        << "). Score: the average episode return over a run's last "
+        << plan.at("score_fraction").get<double>() * 100
+        << "% of frames (raw returns, not normalised). Intervals: 95%, stratified bootstrap over runs, "
+        << settings.reps << " resamples (rliable's method).\n";
+  std::ostringstream results;
+  results << "# Evaluation\n\n" << setup.str() << "\n" << table;
+
+  const std::string iqm = iqm_png(dir, report);
+  std::ostringstream page;
+  page << "# Evaluation report\n\n" << setup.str() << "\n## Aggregate scores\n\n" << table << "\n![IQM]("
+       << iqm << ")\n\n## Learning curves\n\n";
+  for (const auto& env : plan.at("envs")) {
+    // Curves take a bootstrap per window: fewer resamples suffice for a band.
+    BootstrapSettings band = settings;
+    band.reps = std::min(settings.reps, 2000);
+    const std::string png = learning_curves_png(dir, plan, env.get<std::string>(), band);
+    page << "![" << env.get<std::string>() << "](" << png << ")\n\n";
+  }
+  write_file_atomically((fs::path(dir) / "stats.jsonl").string(), jsonl);
+  write_file_atomically((fs::path(dir) / "results.md").string(), results.str());
+  write_file_atomically((fs::path(dir) / "report.md").string(), page.str());
+}
+
+}  // namespace disco

@@ -1,0 +1,23 @@
+// The report of an evaluation folder (`disco eval` writes it at the end,
+// `disco report DIR` regenerates it): from DIR/eval.json, DIR/scores.csv and
+// the run folders,
+//   stats.jsonl      the rules' statistics (src/eval/score_report.h)
+//   results.md       the same as Markdown tables
+//   iqm.png          each rule's IQM with its 95% interval
+//   curves_<env>.png each environment's learning curves: per rule, the mean
+//                    over seeds of the average return in 40 windows of
+//                    frames, with a 95% bootstrap interval over seeds
+//   report.md        one page embedding the above
+#pragma once
+
+#include <string>
+
+#include "eval/score_stats.h"
+
+namespace disco {
+
+// Throws std::invalid_argument when DIR lacks eval.json or scores.csv, and
+// std::runtime_error when gnuplot fails.
+void write_eval_report(const std::string& dir, const BootstrapSettings& settings);
+
+}  // namespace disco
