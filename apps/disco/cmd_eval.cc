@@ -81,6 +81,7 @@ void run_eval(const EvalArgs& a) {
   if (a.seeds <= 0) throw UsageError("--seeds must be positive, got " + std::to_string(a.seeds));
   if (a.frames <= 0) throw UsageError("--frames must be positive, got " + std::to_string(a.frames));
   if (a.jobs <= 0) throw UsageError("--jobs must be positive, got " + std::to_string(a.jobs));
+  if (a.threads < 0) throw UsageError("--threads must not be negative, got " + std::to_string(a.threads));
   if (a.reps <= 0) throw UsageError("--reps must be positive, got " + std::to_string(a.reps));
   if (!(a.fraction > 0 && a.fraction <= 1)) {
     throw UsageError("--score-fraction must lie in (0, 1], got " + std::to_string(a.fraction));

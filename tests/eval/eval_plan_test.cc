@@ -153,7 +153,10 @@ TEST(EvalCli, BadArgumentsAreOneClearLine) {
            {"--rules nope --envs small --seeds 1 --frames 100", "unknown rule 'nope'"},
            {"--rules ppo --envs bogus --seeds 1 --frames 100", "unknown environment 'bogus'"},
            {"--rules ppo --envs small --seeds 0 --frames 100", "--seeds must be positive"},
-           {"--rules ppo --envs small --seeds 1 --frames -5", "--frames must be positive"}}) {
+           {"--rules ppo --envs small --seeds 1 --frames -5", "--frames must be positive"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --jobs 0", "--jobs must be positive"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --threads -2",
+            "--threads must not be negative"}}) {
     const auto r = disco_test::run_disco("eval " + args + " --out " + out.string());
     EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, message)) << r.output;
