@@ -1,15 +1,11 @@
 // `disco eval --rules R1,R2 --envs SUITE|LIST --seeds K --frames F --out DIR`:
 // every (rule, environment, seed) as a `disco train` run folder under DIR at
 // an equal budget of environment frames (src/eval/eval_plan.h), J runs at a
-// time (child processes of this binary, threads split between them),
-// resumable (finished runs are skipped, stopped ones resume from their
-// checkpoints); then each run's final score in DIR/scores.csv and the report
-// (src/eval/eval_report.h): statistics, plots, report.md. `disco report DIR`
-// redraws the report.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// time (eval_jobs.h), resumable; then each run's final score in
+// DIR/scores.csv and the report (src/eval/eval_report.h): statistics, plots,
+// report.md. With `--grid G --tune-envs E` each rule first runs every
+// configuration of its grid on E, and only its best is evaluated, with fresh
+// seeds (src/eval/tuning.h). `disco report DIR` redraws the report.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -25,8 +21,11 @@
 
 #include "agent/train_settings.h"
 #include "commands.h"
+#include "eval_jobs.h"
 #include "eval/eval_plan.h"
 #include "eval/eval_report.h"
+#include "eval/reference_scores.h"
+#include "eval/tuning.h"
 #include "io/atomic_file.h"
 #include "io/config.h"
 
@@ -35,8 +34,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct EvalArgs {
-  std::string rules, envs, out, config;
-  int seeds = 0, jobs = 1, threads = 0, reps = 50000;
+  std::string rules, envs, out, config, grid, tune_envs;
+  int seeds = 0, jobs = 1, threads = 0, reps = 50000, tune_seeds = 0;
   int64_t frames = 0;
   double fraction = 0.1;
 };
@@ -51,30 +50,107 @@ std::vector<std::string> split_commas(const std::string& list) {
   return out;
 }
 
-// One `disco train` child: its arguments and its log file.
-struct Job {
-  const EvalRun* run;
-  std::vector<std::string> argv;
-  std::string log;
-};
-
-pid_t start(const Job& job) {
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("eval: cannot start a run (fork failed)");
-  if (pid == 0) {
-    const int fd = ::open(job.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
-    }
-    std::vector<char*> argv;
-    for (const auto& a : job.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv("/proc/self/exe", argv.data());
-    _exit(127);
+std::vector<std::string> environments(const std::string& list) {
+  try {
+    return eval_environments(list);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
-  return pid;
+}
+
+double score_of(const PlannedRun& p, double fraction) {
+  const double score = final_score(p.run.dir, fraction);
+  if (!std::isfinite(score)) {
+    throw std::runtime_error(p.run.dir + ": no episode ended in its last " + std::to_string(fraction) +
+                             " of frames; give more --frames");
+  }
+  return score;
+}
+
+// Learner steps of `rule` with `settings` over its defaults, at `frames`.
+int64_t steps_for(const std::string& rule, const nlohmann::json& settings, int64_t frames) {
+  TrainSettings s;
+  try {
+    s = default_train_settings(rule);
+    apply_settings_json(settings, s);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(rule_label(rule) + ": " + e.what());
+  }
+  return learner_steps_for_frames(s, frames);
+}
+
+// The tuning phase: every rule's configurations on the tuning environments;
+// returns each rule's chosen configuration index and writes DIR/tuning.json
+// and DIR/tuning.md.
+std::map<std::string, int> tune(const EvalArgs& a, const std::vector<std::string>& rules,
+                                const std::vector<std::string>& tune_envs,
+                                const std::map<std::string, std::vector<nlohmann::json>>& configs,
+                                const std::map<std::string, std::vector<std::string>>& config_files,
+                                const std::map<std::string, std::vector<int64_t>>& steps,
+                                int threads) {
+  const fs::path out(a.out);
+  const size_t count = configs.begin()->second.size();
+  // Planned rule-major, so each rule's configurations run side by side.
+  std::vector<PlannedRun> runs;
+  std::map<std::string, std::vector<std::vector<size_t>>> index;  // rule -> config -> runs
+  for (const auto& rule : rules) {
+    for (size_t c = 0; c < count; ++c) {
+      index[rule].emplace_back();
+      const std::string folder = (out / "tune" / ("c" + std::to_string(c))).string();
+      for (const EvalRun& run : eval_grid({rule}, tune_envs, a.tune_seeds, folder)) {
+        index[rule][c].push_back(runs.size());
+        runs.push_back({run, steps.at(rule)[c], config_files.at(rule)[c]});
+      }
+    }
+  }
+  run_all(runs, {a.out, a.frames, a.jobs, threads}, "tuning");
+
+  bool normalise = true;
+  for (const auto& env : tune_envs) normalise = normalise && find_reference_score(env) != nullptr;
+  nlohmann::ordered_json record;
+  std::ostringstream md;
+  md << std::setprecision(4) << "Each rule ran " << count << " configurations on "
+     << tune_envs.size() << " tuning environment" << (tune_envs.size() == 1 ? "" : "s") << " (";
+  for (size_t e = 0; e < tune_envs.size(); ++e) md << (e ? ", " : "") << tune_envs[e];
+  md << ") with seeds 0.." << a.tune_seeds - 1 << " at " << a.frames
+     << " frames; the configuration with the highest IQM of its final scores ("
+     << (normalise ? "normalised" : "raw returns") << ") was evaluated, with seeds from "
+     << a.tune_seeds << " on.\n\n| rule | configuration | IQM on the tuning runs | chosen |\n"
+     << "|---|---|---|---|\n";
+  std::map<std::string, int> chosen;
+  for (const auto& rule : rules) {
+    std::vector<TaskScores> scores(count);
+    for (size_t c = 0; c < count; ++c) {
+      ScoreTable table;
+      for (size_t i : index[rule][c]) {
+        table["r"][runs[i].run.env].push_back(score_of(runs[i], a.fraction));
+      }
+      if (normalise) table = normalise_score_table(table);
+      scores[c] = rule_scores(table, "r", tune_envs);
+    }
+    const TuningResult result = choose_configuration(scores);
+    chosen[rule] = result.chosen;
+    nlohmann::ordered_json r;
+    r["chosen"] = result.chosen;
+    for (size_t c = 0; c < count; ++c) {
+      r["configurations"].push_back({{"settings", configs.at(rule)[c]},
+                                     {"iqm", result.iqm[c]},
+                                     {"learner_steps", steps.at(rule)[c]}});
+      md << "| " << rule_label(rule) << " | " << configuration_label(configs.at(rule)[c]) << " | "
+         << result.iqm[c] << " | " << (static_cast<int>(c) == result.chosen ? "**yes**" : "") << " |\n";
+    }
+    record[rule_label(rule)] = r;
+  }
+  record["normalised"] = normalise;
+  write_file_atomically((out / "tuning.json").string(), record.dump(2) + "\n");
+  write_file_atomically((out / "tuning.md").string(), md.str());
+  std::cout << "tuning: chose";
+  for (const auto& rule : rules) {
+    std::cout << " " << rule_label(rule) << " c" << chosen[rule] << " ("
+              << configuration_label(configs.at(rule)[chosen[rule]]) << ")";
+  }
+  std::cout << "; see " << (out / "tuning.md").string() << std::endl;
+  return chosen;
 }
 
 void run_eval(const EvalArgs& a) {
@@ -83,29 +159,57 @@ void run_eval(const EvalArgs& a) {
   if (a.jobs <= 0) throw UsageError("--jobs must be positive, got " + std::to_string(a.jobs));
   if (a.threads < 0) throw UsageError("--threads must not be negative, got " + std::to_string(a.threads));
   if (a.reps <= 0) throw UsageError("--reps must be positive, got " + std::to_string(a.reps));
+  if (a.tune_seeds < 0) {
+    throw UsageError("--tune-seeds must be positive, got " + std::to_string(a.tune_seeds));
+  }
   if (!(a.fraction > 0 && a.fraction <= 1)) {
     throw UsageError("--score-fraction must lie in (0, 1], got " + std::to_string(a.fraction));
   }
+  if (a.grid.empty() != a.tune_envs.empty()) {
+    throw UsageError("--grid and --tune-envs go together: the grid runs on the tuning environments");
+  }
+  const bool tuning = !a.grid.empty();
+  if (!tuning && a.tune_seeds > 0) throw UsageError("--tune-seeds needs --grid");
+  const int tune_seeds = tuning ? (a.tune_seeds > 0 ? a.tune_seeds : a.seeds) : 0;
+  EvalArgs args = a;
+  args.tune_seeds = tune_seeds;
+
   const std::vector<std::string> rules = split_commas(a.rules);
   if (rules.empty()) throw UsageError("--rules names no rule");
-  std::vector<std::string> envs;
-  try {
-    envs = eval_environments(a.envs);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-  // Each rule's settings (its defaults, then --config) fix its learner steps.
+  const std::vector<std::string> envs = environments(a.envs);
+  const std::vector<std::string> tune_envs = tuning ? environments(a.tune_envs) : std::vector<std::string>{};
   const nlohmann::json config = a.config.empty() ? nlohmann::json::object() : load_config_file(a.config);
-  std::map<std::string, int64_t> steps;
-  for (const auto& rule : rules) {
-    TrainSettings s;
+
+  // Each rule's configurations: its defaults and --config, then, with a grid,
+  // each grid point over those.
+  std::map<std::string, std::vector<nlohmann::json>> configs;
+  if (tuning) {
     try {
-      s = default_train_settings(rule);
+      configs = tuning_configurations(load_config_file(a.grid), rules);
     } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what());
+      throw UsageError(a.grid + ": " + e.what());
     }
-    apply_settings_json(config, s);
-    steps[rule] = learner_steps_for_frames(s, a.frames);
+    bool references = true;
+    for (const auto& env : tune_envs) references = references && find_reference_score(env) != nullptr;
+    if (!references && tune_envs.size() > 1) {
+      throw UsageError("tuning on several environments compares normalised scores, and some of "
+                       "--tune-envs have no reference score; tune on one environment or on "
+                       "environments of the suites");
+    }
+  } else {
+    for (const auto& rule : rules) configs[rule] = {nlohmann::json::object()};
+  }
+  std::map<std::string, std::vector<int64_t>> steps;
+  std::map<std::string, std::vector<std::string>> config_files;
+  for (const auto& rule : rules) {
+    for (size_t c = 0; c < configs[rule].size(); ++c) {
+      steps[rule].push_back(steps_for(rule, merge_settings(config, configs[rule][c]), a.frames));
+      config_files[rule].push_back(
+          tuning ? (fs::path(a.out) / "configs" /
+                    (eval_folder_name(rule_label(rule)) + "-c" + std::to_string(c) + ".json"))
+                       .string()
+                 : a.config);
+    }
   }
   const int threads = a.threads > 0 ? a.threads
                                     : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / a.jobs);
@@ -116,7 +220,17 @@ void run_eval(const EvalArgs& a) {
   plan["envs"] = envs;
   plan["seeds"] = a.seeds;
   plan["frames"] = a.frames;
-  plan["learner_steps"] = steps;
+  if (tuning) {
+    plan["learner_steps"] = steps;
+    plan["grid"] = load_config_file(a.grid);
+    plan["tune_envs"] = tune_envs;
+    plan["tune_seeds"] = tune_seeds;
+    plan["first_seed"] = tune_seeds;  // evaluation seeds are fresh
+  } else {
+    std::map<std::string, int64_t> one;
+    for (const auto& rule : rules) one[rule] = steps[rule][0];
+    plan["learner_steps"] = one;
+  }
   plan["config"] = config;
   plan["score_fraction"] = a.fraction;
   const fs::path out(a.out);
@@ -130,75 +244,36 @@ void run_eval(const EvalArgs& a) {
   }
   fs::create_directories(out / "logs");
   write_file_atomically(plan_file.string(), plan.dump(2) + "\n");
+  std::map<std::string, int> chosen;
+  for (const auto& rule : rules) chosen[rule] = 0;
+  if (tuning) {
+    fs::create_directories(out / "configs");
+    for (const auto& rule : rules) {
+      for (size_t c = 0; c < configs[rule].size(); ++c) {
+        write_file_atomically(config_files[rule][c],
+                              merge_settings(config, configs[rule][c]).dump(2) + "\n");
+      }
+    }
+    chosen = tune(args, rules, tune_envs, configs, config_files, steps, threads);
+  }
 
-  const std::vector<EvalRun> grid = eval_grid(rules, envs, a.seeds, a.out);
-  std::vector<Job> todo;
-  int finished = 0;
-  for (const EvalRun& run : grid) {
-    const RunState state = run_state(run.dir, steps.at(run.rule));
-    if (state == RunState::kFinished) {
-      ++finished;
-      continue;
-    }
-    Job job{&run, {"disco", "train"}, ""};
-    if (state == RunState::kPartial) {
-      job.argv.insert(job.argv.end(), {"--resume", run.dir});
-    } else {
-      job.argv.insert(job.argv.end(), {"--rule", run.rule, "--env", run.env, "--seed",
-                                       std::to_string(run.seed), "--steps",
-                                       std::to_string(steps.at(run.rule)), "--out", run.dir});
-      if (!a.config.empty()) job.argv.insert(job.argv.end(), {"--config", a.config});
-    }
-    job.argv.insert(job.argv.end(), {"--threads", std::to_string(threads)});
-    job.log = (out / "logs" / (fs::path(run.dir).parent_path().parent_path().filename().string() + "-" +
-                               fs::path(run.dir).parent_path().filename().string() + "-seed" +
-                               std::to_string(run.seed) + ".log"))
-                  .string();
-    todo.push_back(job);
+  std::vector<PlannedRun> runs;
+  for (const EvalRun& run : eval_grid(rules, envs, a.seeds, a.out, tune_seeds)) {
+    runs.push_back({run, steps[run.rule][chosen[run.rule]], config_files[run.rule][chosen[run.rule]]});
   }
   std::cout << "eval: " << rules.size() << " rules x " << envs.size() << " environments x "
-            << a.seeds << " seeds = " << grid.size() << " runs of " << a.frames << " frames; "
-            << finished << " finished, " << todo.size() << " to run, " << a.jobs << " at a time with "
-            << threads << " thread" << (threads == 1 ? "" : "s") << " each -> " << a.out << std::endl;
-
-  // Run them, `jobs` at a time.
-  std::map<pid_t, const Job*> running;
-  std::vector<std::string> failed;
-  size_t next = 0;
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < a.jobs) {
-      running[start(todo[next])] = &todo[next];
-      ++next;
-    }
-    int status = 0;
-    const pid_t pid = wait(&status);
-    if (pid < 0) break;
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const Job& job = *it->second;
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    std::cout << (ok ? "done   " : "FAILED ") << job.run->dir << (ok ? "" : " (see " + job.log + ")")
-              << std::endl;
-    if (!ok) failed.push_back(job.run->dir);
-    running.erase(it);
-  }
-  if (!failed.empty()) {
-    throw std::runtime_error(std::to_string(failed.size()) + " of " + std::to_string(todo.size()) +
-                             " runs failed (first: " + failed.front() + "); rerun to resume them");
-  }
+            << a.seeds << " seeds" << std::endl;
+  run_all(runs, {a.out, a.frames, a.jobs, threads}, "eval");
 
   // Scores and statistics.
   std::ostringstream csv;
-  csv << std::setprecision(10) << "rule,task,seed,score,frames,learner_steps\n";
-  for (const EvalRun& run : grid) {
-    const double score = final_score(run.dir, a.fraction);
-    if (!std::isfinite(score)) {
-      throw std::runtime_error(run.dir + ": no episode ended in its last " +
-                               std::to_string(a.fraction) + " of frames; give more --frames");
-    }
-    const std::string rule = rule_label(run.rule);
-    csv << rule << ",\"" << run.env << "\"," << run.seed << "," << score << "," << a.frames << ","
-        << steps.at(run.rule) << "\n";
+  csv << std::setprecision(10) << "rule,task,seed,score,normalised_score,frames,learner_steps\n";
+  for (const PlannedRun& p : runs) {
+    const double score = score_of(p, a.fraction);
+    const ReferenceScore* ref = find_reference_score(p.run.env);
+    csv << rule_label(p.run.rule) << ",\"" << p.run.env << "\"," << p.run.seed << "," << score << ",";
+    if (ref) csv << normalised_score(score, *ref);
+    csv << "," << a.frames << "," << p.steps << "\n";
   }
   write_file_atomically((out / "scores.csv").string(), csv.str());
   BootstrapSettings settings;
@@ -247,6 +322,13 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--config", a.config, "settings file applied to every rule's runs");
   cmd->add_option("--score-fraction", a.fraction, "last fraction of frames that scores a run (0.1)");
   cmd->add_option("--reps", a.reps, "bootstrap resamples (50000)");
+  cmd->add_option("--grid", a.grid,
+                  "tuning grid (JSON/YAML): rule -> settings key -> list of values; the same "
+                  "number of configurations per rule (src/eval/tuning.h)");
+  cmd->add_option("--tune-envs", a.tune_envs,
+                  "environments the grid runs on; each rule's best configuration is then "
+                  "evaluated on --envs with fresh seeds");
+  cmd->add_option("--tune-seeds", a.tune_seeds, "seeds per tuning run: 0..K-1 (default --seeds)");
   cmd->callback([]() { run_eval(a); });
 }
 

@@ -1,5 +1,6 @@
-// `disco stats --scores S.csv [--reps N] [--seed S]`: aggregate statistics of
-// final scores, as rliable computes them (src/eval/score_stats.h). Prints JSON
+// `disco stats --scores S.csv [--reps N] [--seed S] [--normalise]`: aggregate
+// statistics of final scores (raw, or normalised per environment by
+// src/eval/reference_scores.h), as rliable computes them (src/eval/score_stats.h). Prints JSON
 // Lines: one object per rule (IQM, mean, median and optimality gap, each with
 // its 95% stratified-bootstrap interval; `runs` is the number of runs per task,
 // the fewest where tasks differ, and `tasks` the number of tasks), then,
@@ -11,6 +12,7 @@
 
 #include "commands.h"
 #include "eval/score_report.h"
+#include "eval/reference_scores.h"
 #include "eval/score_table.h"
 
 namespace disco::cli {
@@ -20,6 +22,7 @@ struct Options {
   std::string scores;
   int reps = 50000;
   uint64_t seed = 0;
+  bool normalise = false;
 };
 
 void run_stats(const Options& o) {
@@ -27,8 +30,16 @@ void run_stats(const Options& o) {
   BootstrapSettings settings;
   settings.reps = o.reps;
   settings.seed = o.seed;
+  ScoreTable table = read_score_csv(o.scores);
+  if (o.normalise) {
+    try {
+      table = normalise_score_table(table);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(o.scores + ": " + e.what());
+    }
+  }
   // Everything is computed before anything is printed: an error leaves no partial output.
-  for (const auto& j : score_report(read_score_csv(o.scores), settings, o.scores)) {
+  for (const auto& j : score_report(table, settings, o.scores)) {
     std::cout << j.dump() << "\n";
   }
 }
@@ -46,6 +57,9 @@ void add_stats_command(CLI::App& app) {
       ->required();
   cmd->add_option("--reps", options.reps, "bootstrap resamples (default 50000)");
   cmd->add_option("--seed", options.seed, "seed of the bootstrap (default 0)");
+  cmd->add_flag("--normalise", options.normalise,
+                "normalise each task (an environment name) to random = 0, reference = 1 by the "
+                "table of src/eval/reference_scores.cc; a task without an entry is an error");
   cmd->callback([]() { run_stats(options); });
 }
 

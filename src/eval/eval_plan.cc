@@ -81,12 +81,15 @@ std::string rule_label(const std::string& rule) {
 
 std::vector<EvalRun> eval_grid(const std::vector<std::string>& rules,
                                const std::vector<std::string>& envs, int seeds,
-                               const std::string& out) {
+                               const std::string& out, int first_seed) {
   if (seeds <= 0) throw std::invalid_argument("seeds must be positive, got " + std::to_string(seeds));
+  if (first_seed < 0) {
+    throw std::invalid_argument("the first seed must not be negative, got " + std::to_string(first_seed));
+  }
   std::vector<EvalRun> grid;
   for (const auto& rule : rules) {
     for (const auto& env : envs) {
-      for (int seed = 0; seed < seeds; ++seed) {
+      for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
         const fs::path dir = fs::path(out) / "runs" / eval_folder_name(rule_label(rule)) /
                              eval_folder_name(env) / ("seed" + std::to_string(seed));
         grid.push_back({rule, env, seed, dir.string()});

@@ -37,12 +37,13 @@ struct EvalRun {
   std::string dir;  // the run folder
 };
 
-// Every (rule, environment, seed) of the grid, rule-major, with its folder
-// under `out`. Rules may be names or .npz paths (the folder uses the file's
-// stem); folder names keep letters, digits and "._-=," only.
+// Every (rule, environment, seed) of the grid, rule-major, seeds first_seed
+// .. first_seed + seeds - 1, with its folder under `out`. Rules may be names
+// or .npz paths (the folder uses the file's stem); folder names keep letters,
+// digits and "._-=," only.
 std::vector<EvalRun> eval_grid(const std::vector<std::string>& rules,
                                const std::vector<std::string>& envs, int seeds,
-                               const std::string& out);
+                               const std::string& out, int first_seed = 0);
 
 // `s` as a file or folder name: letters, digits and "._-=," kept, parentheses
 // to '_' (none at the end), anything else to '-'.

@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "eval/eval_plan.h"
+#include "eval/reference_scores.h"
 #include "eval/score_report.h"
 #include "eval/score_table.h"
 #include "io/atomic_file.h"
@@ -20,6 +24,12 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kWindows = 40;
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
 
 // A run's average return in each of kWindows windows of [0, frames]: the
 // episode-weighted mean of its logged rows that end in the window; a window
@@ -51,12 +61,13 @@ std::string learning_curves_png(const std::string& dir, const nlohmann::json& pl
                                 const std::string& env, const BootstrapSettings& settings) {
   const double frames = plan.at("frames").get<double>();
   const int seeds = plan.at("seeds").get<int>();
+  const int first_seed = plan.value("first_seed", 0);
   const std::string file = "curves_" + eval_folder_name(env) + ".png";
   std::ostringstream data, plots;
   int curve = 0;
   for (const auto& rule : plan.at("rules")) {
     std::vector<std::vector<double>> runs;
-    for (const EvalRun& run : eval_grid({rule.get<std::string>()}, {env}, seeds, dir)) {
+    for (const EvalRun& run : eval_grid({rule.get<std::string>()}, {env}, seeds, dir, first_seed)) {
       runs.push_back(windowed_returns(run.dir, frames));
     }
     data << "$rule" << curve << " << EOD\n";
@@ -90,7 +101,8 @@ std::string learning_curves_png(const std::string& dir, const nlohmann::json& pl
   return file;
 }
 
-std::string iqm_png(const std::string& dir, const std::vector<nlohmann::ordered_json>& report) {
+std::string iqm_png(const std::string& dir, const std::vector<nlohmann::ordered_json>& report,
+                    bool normalised) {
   std::ostringstream data;
   data << "$iqm << EOD\n";
   double low = 0, high = 0;  // the bars start at 0, so the axis shows it
@@ -108,7 +120,8 @@ std::string iqm_png(const std::string& dir, const std::vector<nlohmann::ordered_
   std::ostringstream script;
   script << "set terminal " << gnuplot_png_terminal(700, 420) << "\nset output "
          << gnuplot_quoted((fs::path(dir) / "iqm.png").string()) << "\n"
-         << "set ylabel \"IQM of final scores (95% interval)\"\nset grid ytics\nset key off\n"
+         << "set ylabel \"IQM of " << (normalised ? "normalised" : "raw")
+         << " final scores (95% interval)\"\nset grid ytics\nset key off\n"
          << "set termoption noenhanced\nset style fill solid 0.5\nset boxwidth 0.6\n"
          << "set xrange [-0.6:" << rules - 0.4 << "]\nset yrange [" << low - margin << ":"
          << high + margin << "]\nset xzeroaxis lt -1\n"
@@ -116,6 +129,43 @@ std::string iqm_png(const std::string& dir, const std::vector<nlohmann::ordered_
          << "plot $iqm using 0:2:xtic(1) with boxes lc 3, $iqm using 0:2:3:4 with yerrorbars lc 0 pt 0 lw 2\n";
   run_gnuplot(script.str(), "iqm.png");
   return "iqm.png";
+}
+
+// Per environment: the random and reference returns, and each rule's mean
+// raw final score over seeds with its range (normalised in parentheses).
+std::string per_environment_markdown(const ScoreTable& raw) {
+  std::ostringstream out;
+  out << std::setprecision(3) << "| environment | random | reference |";
+  for (const auto& [rule, tasks] : raw) out << " " << rule << " |";
+  out << "\n|---|---|---|";
+  for (size_t i = 0; i < raw.size(); ++i) out << "---|";
+  out << "\n";
+  for (const std::string& task : all_tasks(raw)) {
+    const ReferenceScore* ref = find_reference_score(task);
+    out << "| " << task << " | ";
+    if (ref) {
+      out << ref->random << " | " << ref->reference << " (" << ref->source << ") |";
+    } else {
+      out << "- | - |";
+    }
+    for (const auto& [rule, tasks] : raw) {
+      const auto it = tasks.find(task);
+      if (it == tasks.end() || it->second.empty()) {
+        out << " - |";
+        continue;
+      }
+      const std::vector<double>& s = it->second;
+      const double mean = mean_of_task_means({s});
+      out << " " << mean << " [" << *std::min_element(s.begin(), s.end()) << ", "
+          << *std::max_element(s.begin(), s.end()) << "]";
+      if (ref) out << " (" << normalised_score(mean, *ref) << ")";
+      out << " |";
+    }
+    out << "\n";
+  }
+  out << "\nMean final return over seeds [lowest, highest]; in parentheses the mean normalised "
+         "score.\n";
+  return out.str();
 }
 
 }  // namespace
@@ -129,7 +179,13 @@ void write_eval_report(const std::string& dir, const BootstrapSettings& settings
     }
   }
   const nlohmann::json plan = load_config_file(plan_file.string());
-  const auto report = score_report(read_score_csv(scores_file.string()), settings, scores_file.string());
+  const ScoreTable raw = read_score_csv(scores_file.string());
+  // Pooling raw returns of environments on different scales means little:
+  // aggregate normalised scores whenever every environment has a reference.
+  const std::vector<std::string> missing = tasks_without_reference(raw);
+  const bool normalised = missing.empty();
+  const auto report =
+      score_report(normalised ? normalise_score_table(raw) : raw, settings, scores_file.string());
   std::string jsonl;
   for (const auto& j : report) jsonl += j.dump() + "\n";
   const std::string table = score_report_markdown(report);
@@ -140,15 +196,27 @@ void write_eval_report(const std::string& dir, const BootstrapSettings& settings
         << " environment frames per run (learner steps per rule: " << plan.at("learner_steps").dump()
         << "). Score: the average episode return over a run's last "
         << plan.at("score_fraction").get<double>() * 100
-        << "% of frames (raw returns, not normalised). Intervals: 95%, stratified bootstrap over runs, "
-        << settings.reps << " resamples (rliable's method).\n";
+        << "% of frames, "
+        << (normalised ? "normalised per environment (random policy = 0, reference = 1; the "
+                         "references and their sources are in the table below)"
+                       : "as raw returns (no reference score for " + missing.front() + ")" +
+                             (all_tasks(raw).size() > 1
+                                  ? ", so the aggregate pools returns on different scales"
+                                  : ""))
+        << ". Intervals: 95%, stratified bootstrap over runs, " << settings.reps
+        << " resamples (rliable's method).\n";
+  const std::string per_env = per_environment_markdown(raw);
+  // With --grid, how each rule's configuration was chosen (written by the tuning phase).
+  const fs::path tuning_file = fs::path(dir) / "tuning.md";
+  const std::string tuning =
+      fs::exists(tuning_file) ? "## Tuning\n\n" + read_text_file(tuning_file.string()) + "\n" : "";
   std::ostringstream results;
-  results << "# Evaluation\n\n" << setup.str() << "\n" << table;
+  results << "# Evaluation\n\n" << setup.str() << "\n" << tuning << table << "\n" << per_env;
 
-  const std::string iqm = iqm_png(dir, report);
+  const std::string iqm = iqm_png(dir, report, normalised);
   std::ostringstream page;
-  page << "# Evaluation report\n\n" << setup.str() << "\n## Aggregate scores\n\n" << table << "\n![IQM]("
-       << iqm << ")\n\n## Learning curves\n\n";
+  page << "# Evaluation report\n\n" << setup.str() << "\n" << tuning << "## Aggregate scores\n\n" << table << "\n![IQM]("
+       << iqm << ")\n\n## Per environment\n\n" << per_env << "\n## Learning curves\n\n";
   for (const auto& env : plan.at("envs")) {
     // Curves take a bootstrap per window: fewer resamples suffice for a band.
     BootstrapSettings band = settings;

@@ -10,6 +10,8 @@
 #include <iterator>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "../cli/run_disco.h"
 #include "agent/train_settings.h"
 #include "eval/eval_plan.h"
@@ -147,8 +149,63 @@ TEST(EvalCli, AStoppedRunResumesToTheSameScore) {
   EXPECT_EQ(read(whole / "scores.csv"), read(cut / "scores.csv"));
 }
 
+// --grid: every configuration of every rule on the tuning environment with
+// seeds 0..K-1, then each rule's best (by IQM there) on --envs with seeds
+// K..; the report says which configuration each rule got.
+TEST(EvalCli, GridTunesEachRuleThenEvaluatesItsBestWithFreshSeeds) {
+  const auto out = scratch("tuned");
+  const auto grid = out.parent_path() / "tuned_grid.json";
+  std::ofstream(grid) << R"({"actor_critic": {"optimizer.learning_rate": [0.0005, 0.003]},
+                            "ppo": {"optimizer.learning_rate": [0.00025, 0.001]}})";
+  const auto r = disco_test::run_disco(
+      "eval --rules actor_critic,ppo --envs 'deep_sea(size=4)' --seeds 2 --frames 3000 --jobs 2 "
+      "--threads 1 --reps 200 --grid " + grid.string() + " --tune-envs 'catch(rows=5,columns=5)' "
+      "--tune-seeds 2 --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "tuning: 8 runs of 3000 frames; 0 finished, 8 to run")) << r.output;
+  const auto tuning = nlohmann::json::parse(read(out / "tuning.json"));
+  for (const std::string rule : {"actor_critic", "ppo"}) {
+    const auto& t = tuning.at(rule);
+    const auto& configs = t.at("configurations");
+    ASSERT_EQ(configs.size(), 2u);
+    // The chosen one has the highest IQM of the two.
+    const int chosen = t.at("chosen").get<int>();
+    EXPECT_GE(configs[chosen]["iqm"].get<double>(), configs[1 - chosen]["iqm"].get<double>());
+    for (int c = 0; c < 2; ++c) {
+      for (int seed = 0; seed < 2; ++seed) {
+        EXPECT_TRUE(fs::exists(out / "tune" / ("c" + std::to_string(c)) / "runs" / rule /
+                               "catch_rows=5,columns=5" / ("seed" + std::to_string(seed)) /
+                               "metrics.csv"));
+      }
+    }
+    // Evaluation seeds follow the tuning seeds, with the chosen settings.
+    const double lr = configs[chosen]["settings"]["optimizer"]["learning_rate"].get<double>();
+    for (int seed : {2, 3}) {
+      const auto run = out / "runs" / rule / "deep_sea_size=4" / ("seed" + std::to_string(seed));
+      const auto settings = nlohmann::json::parse(read(run / "settings.json"));
+      EXPECT_DOUBLE_EQ(settings["optimizer"]["learning_rate"].get<double>(), lr) << run;
+    }
+    EXPECT_FALSE(fs::exists(out / "runs" / rule / "deep_sea_size=4" / "seed0"));
+  }
+  const std::string report = read(out / "report.md");
+  EXPECT_TRUE(contains(report, "## Tuning")) << report;
+  EXPECT_TRUE(contains(report, "optimizer.learning_rate=")) << report;
+  // Rerun: nothing left to do in either phase; the choice stands.
+  const auto again = disco_test::run_disco(
+      "eval --rules actor_critic,ppo --envs 'deep_sea(size=4)' --seeds 2 --frames 3000 --jobs 2 "
+      "--threads 1 --reps 200 --grid " + grid.string() + " --tune-envs 'catch(rows=5,columns=5)' "
+      "--tune-seeds 2 --out " + out.string());
+  ASSERT_EQ(again.code, 0) << again.output;
+  EXPECT_TRUE(contains(again.output, "8 finished, 0 to run")) << again.output;
+  EXPECT_TRUE(contains(again.output, "4 finished, 0 to run")) << again.output;
+  EXPECT_EQ(nlohmann::json::parse(read(out / "tuning.json")), tuning);
+}
+
 TEST(EvalCli, BadArgumentsAreOneClearLine) {
   const auto out = scratch("bad");
+  const auto unequal_grid = scratch("unequal.json"), bad_key_grid = scratch("bad_key.json");
+  std::ofstream(unequal_grid) << R"({"ppo": {"epochs": [1, 2]}, "actor_critic": {"epochs": [1]}})";
+  std::ofstream(bad_key_grid) << R"({"ppo": {"no_such_setting": [1, 2]}})";
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
            {"--rules nope --envs small --seeds 1 --frames 100", "unknown rule 'nope'"},
            {"--rules ppo --envs bogus --seeds 1 --frames 100", "unknown environment 'bogus'"},
@@ -156,7 +213,17 @@ TEST(EvalCli, BadArgumentsAreOneClearLine) {
            {"--rules ppo --envs small --seeds 1 --frames -5", "--frames must be positive"},
            {"--rules ppo --envs small --seeds 1 --frames 100 --jobs 0", "--jobs must be positive"},
            {"--rules ppo --envs small --seeds 1 --frames 100 --threads -2",
-            "--threads must not be negative"}}) {
+            "--threads must not be negative"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --tune-envs catch",
+            "--grid and --tune-envs go together"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --tune-seeds 3",
+            "--tune-seeds needs --grid"},
+           {"--rules ppo,actor_critic --envs small --seeds 1 --frames 100 --tune-envs catch --grid " +
+                unequal_grid.string(),
+            "different tuning budgets"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --tune-envs catch --grid " +
+                bad_key_grid.string(),
+            "ppo: "}}) {
     const auto r = disco_test::run_disco("eval " + args + " --out " + out.string());
     EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, message)) << r.output;

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -140,6 +142,48 @@ TEST_F(StatsCli, BadInputGivesOneClearLine) {
   check("--scores " + good + " --reps -5", 2, "--reps must be positive");
   check("--scores " + good + " --reps 0", 2, "--reps must be positive");
   EXPECT_EQ(stats("--reps 10").code, 2);  // --scores is required
+  check("--scores " + good + " --normalise", 2, "no reference score for 't1'");
+}
+
+// --normalise maps each environment's random return to 0 and its reference to 1.
+TEST_F(StatsCli, NormaliseUsesTheReferenceTable) {
+  // Catch 5x5: random -0.604, optimal 1.
+  const std::string csv = write("catch.csv",
+                                "rule,task,seed,score\n"
+                                "r,\"catch(rows=5,columns=5)\",0,-0.604\n"
+                                "r,\"catch(rows=5,columns=5)\",1,1\n"
+                                "r,\"catch(rows=5,columns=5)\",2,0.198\n"
+                                "r,\"catch(rows=5,columns=5)\",3,0.198\n");
+  const auto raw = parse_lines(stats("--scores " + csv + " --reps 100").output);
+  const auto normalised = parse_lines(stats("--scores " + csv + " --reps 100 --normalise").output);
+  ASSERT_EQ(raw.size(), 1u);
+  ASSERT_EQ(normalised.size(), 1u);
+  EXPECT_NEAR(raw[0]["mean"].get<double>(), (-0.604 + 1 + 2 * 0.198) / 4, 1e-12);
+  EXPECT_NEAR(normalised[0]["mean"].get<double>(), 0.5, 1e-12);
+  EXPECT_NEAR(normalised[0]["iqm"].get<double>(), 0.5, 1e-12);
+}
+
+}  // namespace
+
+namespace {
+
+// The statistics against an independent NumPy computation on a larger table
+// (tests/eval/stats_numpy_check.py says what is compared and how closely).
+TEST_F(StatsCli, AgreesWithNumPyOnALargerTable) {
+  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "Debian's python3-numpy is not installed";
+  }
+  const std::string cmd = std::string("/usr/bin/python3 ") + DISCO_SOURCE_DIR +
+                          "/tests/eval/stats_numpy_check.py " + DISCO_BINARY + " " +
+                          (dir_ / "numpy").string() + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
+  EXPECT_EQ(pclose(pipe), 0) << output;
+  EXPECT_TRUE(contains(output, "0 mismatches")) << output;
 }
 
 }  // namespace
