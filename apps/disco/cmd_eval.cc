@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/train_presets.h"
 #include "agent/train_settings.h"
 #include "commands.h"
 #include "eval_jobs.h"
@@ -34,7 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct EvalArgs {
-  std::string rules, envs, out, config, grid, tune_envs;
+  std::string rules, envs, out, config, grid, tune_envs, preset;
   int seeds = 0, jobs = 1, threads = 0, reps = 50000, tune_seeds = 0;
   int64_t frames = 0;
   double fraction = 0.1;
@@ -199,16 +200,30 @@ void run_eval(const EvalArgs& a) {
   } else {
     for (const auto& rule : rules) configs[rule] = {nlohmann::json::object()};
   }
+  // A rule's settings: its defaults, the preset's settings for it, --config,
+  // then the grid point. Runs get them merged into one file (DIR/configs/)
+  // unless --config alone is given.
+  const bool merged_files = tuning || !a.preset.empty();
+  std::map<std::string, std::vector<nlohmann::json>> merged;
   std::map<std::string, std::vector<int64_t>> steps;
   std::map<std::string, std::vector<std::string>> config_files;
   for (const auto& rule : rules) {
+    nlohmann::json base = config;
+    if (!a.preset.empty()) {
+      try {
+        base = merge_settings(preset_settings(a.preset, rule), config);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+    }
     for (size_t c = 0; c < configs[rule].size(); ++c) {
-      steps[rule].push_back(steps_for(rule, merge_settings(config, configs[rule][c]), a.frames));
+      merged[rule].push_back(merge_settings(base, configs[rule][c]));
+      steps[rule].push_back(steps_for(rule, merged[rule][c], a.frames));
       config_files[rule].push_back(
-          tuning ? (fs::path(a.out) / "configs" /
-                    (eval_folder_name(rule_label(rule)) + "-c" + std::to_string(c) + ".json"))
-                       .string()
-                 : a.config);
+          merged_files ? (fs::path(a.out) / "configs" /
+                          (eval_folder_name(rule_label(rule)) + "-c" + std::to_string(c) + ".json"))
+                             .string()
+                       : a.config);
     }
   }
   const int threads = a.threads > 0 ? a.threads
@@ -232,6 +247,7 @@ void run_eval(const EvalArgs& a) {
     plan["learner_steps"] = one;
   }
   plan["config"] = config;
+  if (!a.preset.empty()) plan["preset"] = a.preset;
   plan["score_fraction"] = a.fraction;
   const fs::path out(a.out);
   const fs::path plan_file = out / "eval.json";
@@ -246,16 +262,15 @@ void run_eval(const EvalArgs& a) {
   write_file_atomically(plan_file.string(), plan.dump(2) + "\n");
   std::map<std::string, int> chosen;
   for (const auto& rule : rules) chosen[rule] = 0;
-  if (tuning) {
+  if (merged_files) {
     fs::create_directories(out / "configs");
     for (const auto& rule : rules) {
       for (size_t c = 0; c < configs[rule].size(); ++c) {
-        write_file_atomically(config_files[rule][c],
-                              merge_settings(config, configs[rule][c]).dump(2) + "\n");
+        write_file_atomically(config_files[rule][c], merged[rule][c].dump(2) + "\n");
       }
     }
-    chosen = tune(args, rules, tune_envs, configs, config_files, steps, threads);
   }
+  if (tuning) chosen = tune(args, rules, tune_envs, configs, config_files, steps, threads);
 
   std::vector<PlannedRun> runs;
   for (const EvalRun& run : eval_grid(rules, envs, a.seeds, a.out, tune_seeds)) {
@@ -320,6 +335,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--jobs", a.jobs, "runs at a time (default 1)");
   cmd->add_option("--threads", a.threads, "threads per run (default: cores / jobs)");
   cmd->add_option("--config", a.config, "settings file applied to every rule's runs");
+  cmd->add_option("--preset", a.preset,
+                  "named settings per rule (" + train_preset_names() +
+                      "; src/agent/train_presets.h), under --config");
   cmd->add_option("--score-fraction", a.fraction, "last fraction of frames that scores a run (0.1)");
   cmd->add_option("--reps", a.reps, "bootstrap resamples (50000)");
   cmd->add_option("--grid", a.grid,

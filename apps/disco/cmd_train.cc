@@ -1,6 +1,7 @@
 // `disco train`: train an agent with an update rule on an environment.
 // Settings come from the rule's defaults (agent/train_settings.h), then a
-// settings file (--config, JSON or YAML), then the command line.
+// preset (--preset, agent/train_presets.h), then a settings file (--config,
+// JSON or YAML), then the command line.
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include <torch/torch.h>
 
+#include "agent/train_presets.h"
 #include "agent/trainer.h"
 #include "core/blas_threads.h"
 #include "commands.h"
@@ -25,7 +27,7 @@ namespace disco::cli {
 namespace {
 
 struct TrainArgs {
-  std::string rule, env, config, out, resume, device;
+  std::string rule, env, config, out, resume, device, preset;
   std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
   int64_t steps = 0, seed = 0, stop_after = 0;
   int threads = 0, log_every = 0, checkpoint_every = 0;
@@ -123,6 +125,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--steps", a.steps, "learner steps to train for in total (default 1000)");
   cmd->add_option("--seed", a.seed, "random seed (default 0)");
   cmd->add_option("--config", a.config, "settings file (JSON or YAML; keys as settings.json)");
+  cmd->add_option("--preset", a.preset,
+                  "named settings per rule that won a tuning comparison (" + train_preset_names() +
+                      "; src/agent/train_presets.h), under --config");
   cmd->add_option("--out", a.out, "run folder (default runs/RULE-seedS-TIME); must not hold a run");
   cmd->add_option("--resume", a.resume, "continue the run in this folder (only --steps may change)");
   cmd->add_option("--device", a.device, "torch device, e.g. cpu or cuda:0 (default cpu)");
@@ -147,7 +152,7 @@ void add_train_command(CLI::App& app) {
     }
     std::unique_ptr<Trainer> trainer;
     if (!a.resume.empty()) {
-      for (const char* opt : {"--rule", "--env", "--seed", "--config", "--out", "--device",
+      for (const char* opt : {"--rule", "--env", "--seed", "--config", "--preset", "--out", "--device",
                               "--lr", "--log-every", "--checkpoint-every"}) {
         if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
       }
@@ -168,6 +173,13 @@ void add_train_command(CLI::App& app) {
         throw UsageError(e.what());
       }
       TrainSettings s = default_train_settings(rule);
+      if (!a.preset.empty()) {
+        try {
+          apply_settings_json(preset_settings(a.preset, rule), s);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(e.what());
+        }
+      }
       apply_settings_json(file, s);
       s.rule = rule;
       if (cmd->count("--env")) s.env = a.env;

@@ -15,6 +15,10 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "agent/train_presets.h"
+#include "agent/train_settings.h"
 #include "io/npz_tensors.h"
 #include "run_disco.h"
 
@@ -247,6 +251,31 @@ TEST(TrainCli, ResumeRejectsOtherSettings) {
   EXPECT_NE(r.code, 0);
   EXPECT_TRUE(contains(r.output, "--lr")) << r.output;
   EXPECT_NE(run("train --resume " + scratch("nothing_here").string()).code, 0);
+}
+
+// --preset applies its settings for the rule's kind under --config and the
+// command line; an unknown preset names the known ones; a resumed run keeps
+// its settings.
+TEST(TrainCli, PresetSetsTheRulesSettingsUnderConfigAndFlags) {
+  const auto out = scratch("preset");
+  ASSERT_EQ(run(kSmall + "--steps 2 --preset catch --out " + out.string()).code, 0);
+  std::ifstream in(out / "settings.json");
+  const auto settings = nlohmann::json::parse(in);
+  EXPECT_DOUBLE_EQ(settings["optimizer"]["learning_rate"].get<double>(),
+                   disco::preset_settings("catch", "actor_critic")["optimizer"]["learning_rate"].get<double>());
+  EXPECT_NE(settings["optimizer"]["learning_rate"].get<double>(),
+            disco::default_train_settings("actor_critic").optimizer.learning_rate);
+  const auto flagged = scratch("preset_lr");
+  ASSERT_EQ(run(kSmall + "--steps 2 --preset catch --lr 0.25 --out " + flagged.string()).code, 0);
+  std::ifstream in2(flagged / "settings.json");
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(in2)["optimizer"]["learning_rate"].get<double>(), 0.25);
+
+  const Result unknown = run(kSmall + "--steps 2 --preset nowhere --out " + scratch("p2").string());
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_TRUE(contains(unknown.output, "unknown preset 'nowhere' (known: catch")) << unknown.output;
+  const Result resumed = run("train --resume " + out.string() + " --preset catch");
+  EXPECT_NE(resumed.code, 0);
+  EXPECT_TRUE(contains(resumed.output, "--preset cannot change a resumed run")) << resumed.output;
 }
 
 // A small on-policy Disco run (the rule as given, a tiny agent), one thread.

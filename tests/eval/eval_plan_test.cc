@@ -201,6 +201,19 @@ TEST(EvalCli, GridTunesEachRuleThenEvaluatesItsBestWithFreshSeeds) {
   EXPECT_EQ(nlohmann::json::parse(read(out / "tuning.json")), tuning);
 }
 
+// --preset gives each rule the preset's settings for its kind, under --config.
+TEST(EvalCli, PresetSettingsReachEveryRun) {
+  const auto out = scratch("preset");
+  const auto r = disco_test::run_disco(
+      "eval --rules ppo --envs 'catch(rows=5,columns=5)' --seeds 1 --frames 2000 --threads 1 "
+      "--reps 100 --preset catch --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto settings = nlohmann::json::parse(
+      read(out / "runs" / "ppo" / "catch_rows=5,columns=5" / "seed0" / "settings.json"));
+  EXPECT_DOUBLE_EQ(settings["optimizer"]["learning_rate"].get<double>(), 1e-3);
+  EXPECT_EQ(nlohmann::json::parse(read(out / "eval.json"))["preset"], "catch");
+}
+
 TEST(EvalCli, BadArgumentsAreOneClearLine) {
   const auto out = scratch("bad");
   const auto unequal_grid = scratch("unequal.json"), bad_key_grid = scratch("bad_key.json");
@@ -218,6 +231,8 @@ TEST(EvalCli, BadArgumentsAreOneClearLine) {
             "--grid and --tune-envs go together"},
            {"--rules ppo --envs small --seeds 1 --frames 100 --tune-seeds 3",
             "--tune-seeds needs --grid"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --preset nowhere",
+            "unknown preset 'nowhere'"},
            {"--rules ppo,actor_critic --envs small --seeds 1 --frames 100 --tune-envs catch --grid " +
                 unequal_grid.string(),
             "different tuning budgets"},

@@ -1,0 +1,37 @@
+#include "agent/train_presets.h"
+
+#include <stdexcept>
+
+#include "rules/rule_factory.h"
+
+namespace disco {
+
+const std::vector<TrainPreset>& train_presets() {
+  // experiments/eval_evidence.sh, step 3 (docs/evaluation.md, "Tuned").
+  static const std::vector<TrainPreset> presets = {
+      {"catch",
+       "tuned on catch(rows=5,columns=5), seeds 0-1, 30k frames, each rule's default learning rate "
+       "against one other: Disco103 kept 1e-2 (IQM 0.86 against 0.33 at 3e-3), actor-critic took "
+       "3e-3 (0.99 against 0.18 at 5e-4), PPO 1e-3 (0.99 against 0.80 at 2.5e-4)",
+       {{"actor_critic", {{"optimizer", {{"learning_rate", 3e-3}}}}},
+        {"ppo", {{"optimizer", {{"learning_rate", 1e-3}}}}}}},
+  };
+  return presets;
+}
+
+std::string train_preset_names() {
+  std::string out;
+  for (const auto& p : train_presets()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+nlohmann::json preset_settings(const std::string& preset, const std::string& rule) {
+  for (const auto& p : train_presets()) {
+    if (p.name != preset) continue;
+    const auto it = p.settings.find(rule_kind(rule));
+    return it == p.settings.end() ? nlohmann::json::object() : it->second;
+  }
+  throw std::invalid_argument("unknown preset '" + preset + "' (known: " + train_preset_names() + ")");
+}
+
+}  // namespace disco
