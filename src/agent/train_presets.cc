@@ -7,7 +7,7 @@
 namespace disco {
 
 const std::vector<TrainPreset>& train_presets() {
-  // experiments/eval_evidence.sh, step 3 (docs/evaluation.md, "Tuned").
+  // experiments/eval_evidence.sh, step 3 (docs/evaluation.md, evidence run 2).
   static const std::vector<TrainPreset> presets = {
       {"catch",
        "tuned on catch(rows=5,columns=5), seeds 0-1, 30k frames, each rule's default learning rate "
