@@ -157,10 +157,11 @@ TEST(EvalCli, GridTunesEachRuleThenEvaluatesItsBestWithFreshSeeds) {
   const auto grid = out.parent_path() / "tuned_grid.json";
   std::ofstream(grid) << R"({"actor_critic": {"optimizer.learning_rate": [0.0005, 0.003]},
                             "ppo": {"optimizer.learning_rate": [0.00025, 0.001]}})";
-  const auto r = disco_test::run_disco(
+  const std::string args =
       "eval --rules actor_critic,ppo --envs 'deep_sea(size=4)' --seeds 2 --frames 3000 --jobs 2 "
       "--threads 1 --reps 200 --grid " + grid.string() + " --tune-envs 'catch(rows=5,columns=5)' "
-      "--tune-seeds 2 --out " + out.string());
+      "--tune-seeds 2 --out " + out.string();
+  const auto r = disco_test::run_disco(args);
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "tuning: 8 runs of 3000 frames; 0 finished, 8 to run")) << r.output;
   const auto tuning = nlohmann::json::parse(read(out / "tuning.json"));
@@ -191,10 +192,7 @@ TEST(EvalCli, GridTunesEachRuleThenEvaluatesItsBestWithFreshSeeds) {
   EXPECT_TRUE(contains(report, "## Tuning")) << report;
   EXPECT_TRUE(contains(report, "optimizer.learning_rate=")) << report;
   // Rerun: nothing left to do in either phase; the choice stands.
-  const auto again = disco_test::run_disco(
-      "eval --rules actor_critic,ppo --envs 'deep_sea(size=4)' --seeds 2 --frames 3000 --jobs 2 "
-      "--threads 1 --reps 200 --grid " + grid.string() + " --tune-envs 'catch(rows=5,columns=5)' "
-      "--tune-seeds 2 --out " + out.string());
+  const auto again = disco_test::run_disco(args);
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_TRUE(contains(again.output, "8 finished, 0 to run")) << again.output;
   EXPECT_TRUE(contains(again.output, "4 finished, 0 to run")) << again.output;
