@@ -161,7 +161,7 @@ void run_eval(const EvalArgs& a) {
   if (a.threads < 0) throw UsageError("--threads must not be negative, got " + std::to_string(a.threads));
   if (a.reps <= 0) throw UsageError("--reps must be positive, got " + std::to_string(a.reps));
   if (a.tune_seeds < 0) {
-    throw UsageError("--tune-seeds must be positive, got " + std::to_string(a.tune_seeds));
+    throw UsageError("--tune-seeds must not be negative (0: as many as --seeds), got " + std::to_string(a.tune_seeds));
   }
   if (!(a.fraction > 0 && a.fraction <= 1)) {
     throw UsageError("--score-fraction must lie in (0, 1], got " + std::to_string(a.fraction));

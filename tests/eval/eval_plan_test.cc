@@ -229,6 +229,8 @@ TEST(EvalCli, BadArgumentsAreOneClearLine) {
             "--grid and --tune-envs go together"},
            {"--rules ppo --envs small --seeds 1 --frames 100 --tune-seeds 3",
             "--tune-seeds needs --grid"},
+           {"--rules ppo --envs small --seeds 1 --frames 100 --tune-seeds -1",
+            "--tune-seeds must not be negative"},
            {"--rules ppo --envs small --seeds 1 --frames 100 --preset nowhere",
             "unknown preset 'nowhere'"},
            {"--rules ppo,actor_critic --envs small --seeds 1 --frames 100 --tune-envs catch --grid " +
