@@ -54,6 +54,13 @@ void run_all(const std::vector<PlannedRun>& runs, const RunOptions& o, const std
       continue;
     }
     Job job{&p, {"disco", "train"}, ""};
+    if (state == RunState::kNoCheckpoint) {
+      // Killed before its first checkpoint: its settings and first metrics
+      // rows are all there is, and `disco train` will not overwrite them.
+      std::cout << "restarting " << p.run.dir << " (stopped before its first checkpoint)"
+                << std::endl;
+      fs::remove_all(p.run.dir);
+    }
     if (state == RunState::kPartial) {
       job.argv.insert(job.argv.end(), {"--resume", p.run.dir});
     } else {

@@ -101,7 +101,9 @@ std::vector<EvalRun> eval_grid(const std::vector<std::string>& rules,
 
 RunState run_state(const std::string& dir, int64_t steps) {
   const fs::path metrics = fs::path(dir) / "metrics.csv";
-  if (!fs::exists(fs::path(dir) / "checkpoint.npz")) return RunState::kNew;
+  if (!fs::exists(fs::path(dir) / "checkpoint.npz")) {
+    return fs::exists(dir) && !fs::is_empty(dir) ? RunState::kNoCheckpoint : RunState::kNew;
+  }
   if (!fs::exists(metrics)) return RunState::kPartial;
   const MetricsTable t = read_metrics_csv(metrics.string());
   const int step = t.column("learner_step");

@@ -52,9 +52,10 @@ std::string eval_folder_name(const std::string& s);
 // The rule's label in tables: its name, or an .npz file's stem.
 std::string rule_label(const std::string& rule);
 
-// How far a run folder is: no run yet, stopped before `steps` learner steps
-// (resumable), or finished.
-enum class RunState { kNew, kPartial, kFinished };
+// How far a run folder is: no run yet, stopped before its first checkpoint
+// (nothing to resume from: start it again), stopped before `steps` learner
+// steps (resumable), or finished.
+enum class RunState { kNew, kNoCheckpoint, kPartial, kFinished };
 RunState run_state(const std::string& dir, int64_t steps);
 
 // A finished run's score: the average episode return over its last

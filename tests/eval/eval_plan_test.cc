@@ -149,6 +149,27 @@ TEST(EvalCli, AStoppedRunResumesToTheSameScore) {
   EXPECT_EQ(read(whole / "scores.csv"), read(cut / "scores.csv"));
 }
 
+// A run killed before its first checkpoint has nothing to resume from: eval
+// starts it again (disco train alone refuses a folder that holds a run).
+TEST(EvalCli, ARunKilledBeforeItsFirstCheckpointStartsAgain) {
+  const auto whole = scratch("whole_nockpt"), cut = scratch("cut_nockpt");
+  const std::string args = " --rules actor_critic --envs 'catch(rows=5,columns=5)' --seeds 1 "
+                           "--frames 3000 --threads 1 --reps 500 --out ";
+  ASSERT_EQ(disco_test::run_disco("eval" + args + whole.string()).code, 0);
+  const int64_t steps = learner_steps_for_frames(default_train_settings("actor_critic"), 3000);
+  const auto dir = cut / "runs" / "actor_critic" / "catch_rows=5,columns=5" / "seed0";
+  const auto stopped = disco_test::run_disco(
+      "train --rule actor_critic --env 'catch(rows=5,columns=5)' --seed 0 --threads 1 --steps " +
+      std::to_string(steps) + " --log-every 1 --stop-after 4 --out " + dir.string());
+  ASSERT_EQ(stopped.code, 0) << stopped.output;
+  ASSERT_TRUE(fs::exists(dir / "metrics.csv"));
+  ASSERT_FALSE(fs::exists(dir / "checkpoint.npz"));
+  const auto r = disco_test::run_disco("eval" + args + cut.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "restarting " + dir.string())) << r.output;
+  EXPECT_EQ(read(whole / "scores.csv"), read(cut / "scores.csv"));
+}
+
 // --grid: every configuration of every rule on the tuning environment with
 // seeds 0..K-1, then each rule's best (by IQM there) on --envs with seeds
 // K..; the report says which configuration each rule got.
