@@ -14,8 +14,10 @@
 // parameters and the inner-Adam update.
 //
 // FLOPs are counted from the shapes, matmuls only (2·m·k·n for [m,k]x[k,n]):
-// the agent network's forward twice (online + target), its backward (weight
-// and input gradients, 2x the forward less the observations' own gradient),
+// the agent network's forward twice (online + target), the model heads once
+// more at the taken actions, its backward (weight and input gradients, 2x the
+// forward less the observations' own gradient, the model heads at the taken
+// actions only),
 // the meta-network's forward (no backward: meta-parameters get no gradient in
 // training) and the categorical-value expectations. Element-wise work
 // (softmaxes over 600-wide predictions, LSTM gates, losses, Adam) is not
@@ -105,9 +107,10 @@ double mlp_flops(double rows, int64_t in, const std::vector<int64_t>& sizes) {
 
 struct FlopCount {
   double agent_forward = 0;   // one unroll over [T+1, B]
+  double taken_heads = 0;     // the model heads again at the taken actions (with a graph)
   double agent_backward = 0;  // weight + input gradients of the online unroll
   double meta_forward = 0;    // meta-network and value expectations
-  double step() const { return 2 * agent_forward + agent_backward + meta_forward; }
+  double step() const { return 2 * agent_forward + taken_heads + agent_backward + meta_forward; }
 };
 
 FlopCount count_flops(const AgentNetSettings& net, const DiscoSettings& rule) {
@@ -123,14 +126,20 @@ FlopCount count_flops(const AgentNetSettings& net, const DiscoSettings& rule) {
   const int64_t e = net.dense.back();
   f.agent_forward += mm(n, e, kA + y);
   f.agent_forward += mm(n, e, l) + mm(n, l, 4 * l);
+  double heads = 0;  // model heads over N rows (one action each)
   for (int64_t out : {y, int64_t{kA}, rule.value.num_bins}) {  // z, aux_pi, q
     auto sizes = net.model_head_hiddens;
     sizes.push_back(out);
-    f.agent_forward += mlp_flops(na, l, sizes);
+    heads += mlp_flops(n, l, sizes);
   }
+  f.agent_forward += kA * heads;
+  // The learner differentiates the model heads at the taken actions only
+  // (AgentNet::unroll_taken_gradients): they run once more over N rows.
+  f.taken_heads = heads;
   // Backward: a weight gradient and an input gradient per matmul, except the
-  // input gradient of the first layer (observations need none).
-  f.agent_backward = 2 * f.agent_forward - mm(n, obs, net.dense[0]);
+  // input gradient of the first layer (observations need none), with the
+  // model heads over N rows rather than N·A.
+  f.agent_backward = 2 * (f.agent_forward - kA * heads + heads) - mm(n, obs, net.dense[0]);
 
   // Meta-network: two input networks (the meta-net's and the meta-RNN's),
   // each embedding agent and target y [N] and z [N·A] rows, then 1x1 conv
@@ -241,7 +250,7 @@ void staged_step(Bench& bench, Breakdown& time) {
     params[name] = t.detach().requires_grad_(true);
     leaves.push_back(params[name]);
   }
-  const auto agent_out = bench.net.unroll(params, batch.observations);
+  const auto agent_out = bench.net.unroll_taken_gradients(params, batch.observations, batch.actions);
   const auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
   double t1 = now_s();
   time["1 agent forward (online, with graph)"] += t1 - t0;
@@ -336,8 +345,9 @@ void print_summary(int threads, const std::vector<double>& seconds) {
               static_cast<long long>(kT), static_cast<long long>(kB), kA);
   std::printf("  ms/step              %8.1f   (best of %zu repetitions)\n", best * 1e3,
               seconds.size());
-  std::printf("  GFLOP/step           %8.2f   = 2 x agent fwd %.2f + agent bwd %.2f + meta fwd %.2f\n",
-              f.step() / 1e9, f.agent_forward / 1e9, f.agent_backward / 1e9, f.meta_forward / 1e9);
+  std::printf("  GFLOP/step           %8.2f   = 2 x agent fwd %.2f + taken-action heads %.2f + agent bwd %.2f + meta fwd %.2f\n",
+              f.step() / 1e9, f.agent_forward / 1e9, f.taken_heads / 1e9, f.agent_backward / 1e9,
+              f.meta_forward / 1e9);
   std::printf("  achieved GFLOP/s     %8.1f\n", achieved);
   std::printf("  matmul peak GFLOP/s  %8.1f   (1024x1024 float32 torch::mm, best of 7)\n", peak);
   std::printf("  ratio                %8.1f %%\n", 100 * achieved / peak);

@@ -57,7 +57,13 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
       loss_params[name] = t.detach().requires_grad_(true);
       leaves.push_back(loss_params[name]);
     }
-    agent_out = net.unroll(loss_params, batch.observations);
+    // Training reads every action's model-head outputs as constants; only
+    // the taken action's need a gradient, a third of the heads' backward
+    // pass with three actions. (Meta-training's inputs to the rule carry
+    // every action's graph, so it keeps the full unroll.)
+    agent_out = !meta_training && rule.loss_reads_model_heads_at_taken_actions()
+                    ? net.unroll_taken_gradients(loss_params, batch.observations, batch.actions)
+                    : net.unroll(loss_params, batch.observations);
   }
   auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
   add_truncated_outputs(net, state.params, batch, inputs);

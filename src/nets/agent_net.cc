@@ -143,7 +143,8 @@ torch::Tensor AgentNet::torso(const ParamMap& p, const torch::Tensor& obs) const
 }
 
 void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
-                           const std::vector<std::string>& only, AgentOuts& out) const {
+                           const std::vector<std::string>& only, const torch::Tensor& taken,
+                           AgentOuts& out) const {
   bool any = false;
   for (const auto& head : model_heads_) any = any || wanted(head.first, only);
   if (!any) return;
@@ -158,19 +159,42 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   const auto& b = param(p, root_ + "action_cond/linear/b");
   const auto from_h = torch::addmm(b, hidden, w.slice(0, a));               // [N, 4L]
   const auto gates = from_h.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
-  const auto h = lstm_apply_gates(gates, cell.unsqueeze(1)).hidden.reshape({n * a, lstm});
+  const auto h = lstm_apply_gates(gates, cell.unsqueeze(1)).hidden;  // [N, A, L]
   const size_t layers = settings_.model_head_hiddens.size() + 1;
+  torch::Tensor index, h_taken;  // [N, 1, 1], [N, L]
+  if (taken.defined()) {
+    index = taken.to(torch::kLong).reshape({n, 1, 1});
+    h_taken = h.gather(1, index.expand({n, 1, lstm})).squeeze(1);
+  }
   for (size_t i = 0; i < model_heads_.size(); ++i) {
     const auto& [name, shape] = model_heads_[i];
     if (!wanted(name, only)) continue;
+    const std::string module = root_ + numbered("mlp", i);
     std::vector<int64_t> full = {n, a};
     full.insert(full.end(), shape.begin(), shape.end());
-    out[name] = mlp(h, p, root_ + numbered("mlp", i), layers).reshape(full);
+    if (!taken.defined()) {
+      out[name] = mlp(h.reshape({n * a, lstm}), p, module, layers).reshape(full);
+      continue;
+    }
+    const int64_t width = numel(shape);
+    torch::Tensor every;
+    {
+      torch::NoGradGuard no_grad;
+      every = mlp(h.detach().reshape({n * a, lstm}), p, module, layers).reshape({n, a, width});
+    }
+    const auto mine = mlp(h_taken, p, module, layers).reshape({n, 1, width});
+    out[name] = every.scatter(1, index.expand({n, 1, width}), mine).reshape(full);
   }
 }
 
 AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations,
                             const std::vector<std::string>& only) const {
+  return forward_impl(p, observations, only, {});
+}
+
+AgentOuts AgentNet::forward_impl(const ParamMap& p, const torch::Tensor& observations,
+                                 const std::vector<std::string>& only,
+                                 const torch::Tensor& taken) const {
   const auto n = observations.size(0);
   const auto embedding = torso(p, observations);
   AgentOuts out;
@@ -182,14 +206,29 @@ AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations
     full.insert(full.end(), shape.begin(), shape.end());
     out[name] = linear(embedding, p, layer).reshape(full);
   }
-  if (!model_heads_.empty()) model_heads(p, embedding, only, out);
+  if (!model_heads_.empty()) model_heads(p, embedding, only, taken, out);
   return out;
 }
 
 AgentOuts AgentNet::unroll(const ParamMap& p, const torch::Tensor& observations,
                            const std::vector<std::string>& only) const {
+  return unroll_impl(p, observations, only, {});
+}
+
+AgentOuts AgentNet::unroll_taken_gradients(const ParamMap& p, const torch::Tensor& observations,
+                                           const torch::Tensor& actions) const {
+  if (actions.dim() != 2 || actions.size(0) != observations.size(0) ||
+      actions.size(1) != observations.size(1)) {
+    throw std::invalid_argument("agent net: taken actions must be [T+1, B] like the observations");
+  }
+  return unroll_impl(p, observations, {}, actions.flatten(0, 1));
+}
+
+AgentOuts AgentNet::unroll_impl(const ParamMap& p, const torch::Tensor& observations,
+                                const std::vector<std::string>& only,
+                                const torch::Tensor& taken) const {
   const auto t = observations.size(0), b = observations.size(1);
-  auto flat = forward(p, observations.flatten(0, 1), only);
+  auto flat = forward_impl(p, observations.flatten(0, 1), only, taken);
   for (auto& [name, x] : flat) {
     std::vector<int64_t> shape = {t, b};
     shape.insert(shape.end(), x.sizes().begin() + 1, x.sizes().end());

@@ -78,6 +78,16 @@ class AgentNet {
   AgentOuts unroll(const ParamMap& params, const torch::Tensor& observations,
                    const std::vector<std::string>& only = {}) const;
 
+  // As unroll, for a loss that reads the model heads only at the taken
+  // actions ([T+1, B] integers): the heads run for every action without a
+  // graph (what the rule reads, as constants) and once more, with one, for
+  // the taken action, whose outputs are scattered into place. Values equal
+  // unroll's up to the rounding of a smaller matrix product; gradients flow
+  // only through the taken actions' outputs, so the heads' backward pass
+  // costs 1/A of unroll's.
+  AgentOuts unroll_taken_gradients(const ParamMap& params, const torch::Tensor& observations,
+                                   const torch::Tensor& actions) const;
+
   // The rules' UnrollFn (this network has no recurrent state, so
   // should_reset is ignored). The returned function refers to *this.
   AgentUnrollFn unroll_fn() const;
@@ -88,8 +98,14 @@ class AgentNet {
 
  private:
   torch::Tensor torso(const ParamMap& p, const torch::Tensor& obs) const;  // [N, E]
+  // `taken` ([N] integers, or undefined): see unroll_taken_gradients.
   void model_heads(const ParamMap& p, const torch::Tensor& embedding,
-                   const std::vector<std::string>& only, AgentOuts& out) const;
+                   const std::vector<std::string>& only, const torch::Tensor& taken,
+                   AgentOuts& out) const;
+  AgentOuts forward_impl(const ParamMap& p, const torch::Tensor& observations,
+                         const std::vector<std::string>& only, const torch::Tensor& taken) const;
+  AgentOuts unroll_impl(const ParamMap& p, const torch::Tensor& observations,
+                        const std::vector<std::string>& only, const torch::Tensor& taken) const;
   bool wanted(const std::string& head, const std::vector<std::string>& only) const;
 
   AgentNetSettings settings_;

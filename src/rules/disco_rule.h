@@ -66,6 +66,9 @@ class DiscoRule : public UpdateRule {
   std::string name() const override { return "disco"; }
   HeadSpecs flat_output_spec(int num_actions) const override;
   HeadSpecs model_output_spec(int num_actions) const override;
+  // z, aux_pi and q enter the loss at the taken action (agent_loss_terms,
+  // value_loss_terms); all actions' only as the meta-network's inputs.
+  bool loss_reads_model_heads_at_taken_actions() const override { return true; }
 
   ParamMap init_meta_params(uint64_t seed) const override;
   MetaState init_meta_state(const ParamMap& agent_params) const override;

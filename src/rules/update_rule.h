@@ -30,6 +30,11 @@ class UpdateRule {
   // Heads the actors record into Rollout::agent_outs (behaviour outputs);
   // the reference keeps them all, but its rules read only the logits.
   virtual std::vector<std::string> behaviour_heads() const { return {"logits"}; }
+  // Whether agent_loss and agent_loss_no_meta read the model heads only at
+  // the taken actions (all actions may still be read as constants, by the
+  // meta-network). Training then differentiates only those outputs
+  // (AgentNet::unroll_taken_gradients).
+  virtual bool loss_reads_model_heads_at_taken_actions() const { return false; }
 
   // Meta-parameters (meta-network weights; empty for hand-designed rules).
   virtual ParamMap init_meta_params(uint64_t seed) const { return {}; }

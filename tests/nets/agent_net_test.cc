@@ -103,6 +103,54 @@ TEST(AgentNet, ModelStepMatchesAnExplicitHaikuLstm) {
   }
 }
 
+// Training's unroll: the same values, and the gradient of a loss that reads
+// the model heads at the taken actions equals the full unroll's; outputs at
+// other actions carry none.
+TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
+  AgentNet net({}, {5, 5}, 3, disco_flat(3), disco_model(3));
+  ParamMap params;
+  for (const auto& [name, t] : net.init(3)) params[name] = t.to(torch::kFloat64);
+  torch::manual_seed(0);
+  const auto obs = torch::rand({4, 6, 5, 5}, torch::kFloat64);
+  const auto actions = torch::randint(0, 3, {4, 6}, torch::kLong);
+  const auto weights = torch::randn({4, 6, 3}, torch::kFloat64);
+  const auto loss_and_grads = [&](bool taken_only, bool read_other) {
+    ParamMap leaves;
+    std::vector<torch::Tensor> list;
+    for (const auto& [name, t] : params) list.push_back(leaves[name] = t.clone().requires_grad_(true));
+    const auto out = taken_only ? net.unroll_taken_gradients(leaves, obs, actions)
+                                : net.unroll(leaves, obs);
+    const auto at = [&](const char* head, const torch::Tensor& a) {
+      const auto x = out.at(head);
+      return x.gather(2, a.view({4, 6, 1, 1}).expand({4, 6, 1, x.size(-1)})).squeeze(2);
+    };
+    auto loss = (out.at("logits") * weights).sum() + out.at("y").square().sum();
+    for (const char* head : {"z", "aux_pi", "q"}) loss = loss + at(head, actions).tanh().sum();
+    if (read_other) loss = loss + at("q", (actions + 1) % 3).sum();
+    return std::make_pair(out, torch::autograd::grad({loss}, list, {}, false, false, true));
+  };
+  const auto [full_out, full] = loss_and_grads(false, false);
+  const auto [taken_out, taken] = loss_and_grads(true, false);
+  for (const auto& [head, x] : full_out) {
+    EXPECT_TRUE(torch::allclose(x, taken_out.at(head), 1e-12, 1e-12)) << head;
+  }
+  for (size_t i = 0; i < full.size(); ++i) {
+    ASSERT_TRUE(taken[i].defined()) << i;
+    EXPECT_TRUE(torch::allclose(full[i], taken[i], 1e-10, 1e-12)) << i;
+  }
+  // Reading q at other actions adds nothing to the gradient of this unroll,
+  // though it does to the full one's.
+  const auto [o1, full_other] = loss_and_grads(false, true);
+  const auto [o2, taken_other] = loss_and_grads(true, true);
+  bool full_moved = false;
+  for (size_t i = 0; i < full.size(); ++i) {
+    full_moved = full_moved || !torch::allclose(full[i], full_other[i], 1e-10, 1e-12);
+    EXPECT_TRUE(torch::allclose(taken[i], taken_other[i], 1e-10, 1e-12)) << i;
+  }
+  EXPECT_TRUE(full_moved);
+  EXPECT_THROW(net.unroll_taken_gradients(params, obs, actions.slice(0, 1)), std::invalid_argument);
+}
+
 TEST(AgentNet, ConvTorsoOnGridObservations) {
   AgentNetSettings s;
   s.torso = "conv";
