@@ -21,6 +21,7 @@
 #include "agent/train_settings.h"
 #include "io/npz_tensors.h"
 #include "run_disco.h"
+#include "scratch.h"
 
 namespace {
 
@@ -32,8 +33,7 @@ using disco_test::Result;
 Result run(const std::string& args) { return disco_test::run_disco(args); }
 
 fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("disco_train_cli_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = disco_test::scratch_root("disco_train_cli_");
   fs::remove_all(dir / name);
   return dir / name;
 }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "../cli/run_disco.h"
+#include "../cli/scratch.h"
 #include "io/npz_tensors.h"
 
 namespace {
@@ -29,8 +30,7 @@ class MpiMetaTrain : public ::testing::Test {
 };
 
 fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("disco_mpi_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = disco_test::scratch_root("disco_mpi_");
   fs::remove_all(dir / name);
   return dir / name;
 }

@@ -1,7 +1,6 @@
 #include "envs/sokoban/sokoban.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,6 +14,7 @@
 
 #include "envs/registry.h"
 #include "envs/sokoban/sokoban_level_file.h"
+#include "../cli/scratch.h"
 
 namespace disco {
 namespace {
@@ -22,11 +22,10 @@ namespace {
 constexpr int kUp = 0, kDown = 1, kLeft = 2, kRight = 3;
 
 std::string write_temp(const std::string& text) {
-  // ctest runs each test in its own process, several at once: the pid keeps
-  // their files apart.
+  // In this test process's own folder, removed when it exits.
   static int counter = 0;
-  const std::string path = ::testing::TempDir() + "sokoban_levels_" + std::to_string(::getpid()) +
-                           "_" + std::to_string(counter++) + ".txt";
+  const std::string path = (disco_test::scratch_root("disco_sokoban_") /
+                            ("levels_" + std::to_string(counter++) + ".txt")).string();
   std::ofstream(path) << text;
   return path;
 }

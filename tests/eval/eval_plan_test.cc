@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../cli/run_disco.h"
+#include "../cli/scratch.h"
 #include "agent/train_settings.h"
 #include "eval/eval_plan.h"
 #include "io/metrics.h"
@@ -24,8 +25,7 @@ namespace fs = std::filesystem;
 using disco_test::contains;
 
 fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("disco_eval_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = disco_test::scratch_root("disco_eval_");
   fs::remove_all(dir / name);
   return dir / name;
 }

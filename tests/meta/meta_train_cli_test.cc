@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "../cli/run_disco.h"
+#include "../cli/scratch.h"
 #include "io/metrics.h"
 #include "io/npz_tensors.h"
 
@@ -26,8 +27,7 @@ namespace fs = std::filesystem;
 using disco_test::contains;
 
 fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("disco_meta_cli_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = disco_test::scratch_root("disco_meta_cli_");
   fs::remove_all(dir / name);
   return dir / name;
 }
