@@ -7,7 +7,10 @@
 #      default learning rate and one other) on Catch 5x5 with seeds 0-1, then evaluated on
 #      DeepSea 6 and the tiny grid world with seeds 2-6, 30k frames;
 #   4. the three rules with their defaults on MinAtar Breakout and Space Invaders: 3 seeds,
-#      100k frames.
+#      100k frames;
+#   5. the same rules tuned with equal budgets on MinAtar (experiments/eval_grid_minatar.json:
+#      each rule's default learning rate and one other) on Breakout with seeds 0-1, then
+#      evaluated on Space Invaders with seeds 2-4, 100k frames (the `minatar` preset).
 # Usage: experiments/eval_evidence.sh [RUNS_DIR]   (default runs/eval); one run at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +27,5 @@ run --rules $rules --grid experiments/eval_grid_lr.json --tune-envs "catch(rows=
   --out "$out/small_tuned"
 run --rules $rules --envs "minatar_breakout;minatar_space_invaders" --seeds 3 --frames 100000 \
   --out "$out/minatar"
+run --rules $rules --grid experiments/eval_grid_minatar.json --tune-envs minatar_breakout \
+  --tune-seeds 2 --envs minatar_space_invaders --seeds 3 --frames 100000 --out "$out/minatar_tuned"

@@ -46,6 +46,7 @@ void run_all(const std::vector<PlannedRun>& runs, const RunOptions& o, const std
   const fs::path out(o.out);
   const int threads = o.threads;
   std::vector<Job> todo;
+  std::vector<std::string> restarted;
   int finished = 0;
   for (const PlannedRun& p : runs) {
     const RunState state = run_state(p.run.dir, p.steps);
@@ -57,8 +58,7 @@ void run_all(const std::vector<PlannedRun>& runs, const RunOptions& o, const std
     if (state == RunState::kNoCheckpoint) {
       // Killed before its first checkpoint: its settings and first metrics
       // rows are all there is, and `disco train` will not overwrite them.
-      std::cout << "restarting " << p.run.dir << " (stopped before its first checkpoint)"
-                << std::endl;
+      restarted.push_back(p.run.dir);
       fs::remove_all(p.run.dir);
     }
     if (state == RunState::kPartial) {
@@ -79,6 +79,9 @@ void run_all(const std::vector<PlannedRun>& runs, const RunOptions& o, const std
             << " finished, " << todo.size() << " to run, " << o.jobs << " at a time with "
             << threads << " thread" << (threads == 1 ? "" : "s") << " each -> " << o.out
             << std::endl;
+  for (const auto& dir : restarted) {
+    std::cout << "restarting " << dir << " (stopped before its first checkpoint)" << std::endl;
+  }
 
   std::map<pid_t, const Job*> running;
   std::vector<std::string> failed;

@@ -30,12 +30,25 @@ TEST(TrainPresets, CatchTunesTheBaselinesAndKeepsDisco103sDefaults) {
   EXPECT_TRUE(preset_settings("catch", "some/rule.npz").empty());  // a Disco rule, as disco103
 }
 
+TEST(TrainPresets, MinatarLowersDisco103sLearningRateAndRaisesTheBaselines) {
+  for (const char* rule : {"disco103", "some/rule.npz"}) {
+    TrainSettings s = default_train_settings("disco103");
+    apply_settings_json(preset_settings("minatar", rule), s);
+    EXPECT_DOUBLE_EQ(s.optimizer.learning_rate, 1e-3) << rule;
+    EXPECT_EQ(s.net.dense, default_train_settings("disco103").net.dense);  // nothing else changes
+  }
+  EXPECT_DOUBLE_EQ(preset_settings("minatar", "actor_critic")["optimizer"]["learning_rate"].get<double>(),
+                   3e-3);
+  EXPECT_DOUBLE_EQ(preset_settings("minatar", "ppo")["optimizer"]["learning_rate"].get<double>(), 1e-3);
+  EXPECT_TRUE(preset_settings("minatar", "policy_gradient").empty());  // not tuned: its defaults
+}
+
 TEST(TrainPresets, UnknownNamesAreRefusedNamingTheKnownOnes) {
   try {
     preset_settings("minatar_xl", "ppo");
     FAIL() << "accepted an unknown preset";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("known: catch"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("known: catch, minatar"), std::string::npos) << e.what();
   }
   EXPECT_THROW(preset_settings("catch", "dqn"), std::invalid_argument);  // unknown rule
 }
