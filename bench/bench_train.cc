@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   // Learner steps alone, on replay samples (or on rollouts when on-policy).
   std::vector<double> learn_s;
   const int batch = s.replay_capacity > 0 ? s.batch_size : s.num_envs / s.minibatches;
-  for (int i = 0; i < std::min(steps, 15); ++i) {
+  for (int i = 0; i < 15; ++i) {
     const Rollout b = s.replay_capacity > 0
                           ? replay.sample(batch, rng)
                           : map_rollout(last, [&](const torch::Tensor& t) { return t.narrow(1, 0, batch); });

@@ -131,43 +131,40 @@ TEST(EvalCli, RunsTheGridAtEqualFramesAndWritesScoresAndStatistics) {
   EXPECT_TRUE(contains(other.output, "holds an evaluation with other rules")) << other.output;
 }
 
-TEST(EvalCli, AStoppedRunResumesToTheSameScore) {
-  const auto whole = scratch("whole"), cut = scratch("cut");
+// One actor-critic run on Catch 5x5 evaluated whole, and the same run left
+// stopped by `disco train ... STOP_ARGS` (as a kill would leave it) in a
+// second evaluation's folder, which eval then completes: its scores must be
+// the whole run's. Returns the stopped run's folder and the second eval.
+std::pair<fs::path, disco_test::Result> eval_after_a_stop(const std::string& name,
+                                                          const std::string& stop_args) {
+  const auto whole = scratch(name + "_whole"), cut = scratch(name + "_cut");
   const std::string args = " --rules actor_critic --envs 'catch(rows=5,columns=5)' --seeds 1 "
                            "--frames 3000 --threads 1 --reps 500 --out ";
-  ASSERT_EQ(disco_test::run_disco("eval" + args + whole.string()).code, 0);
-  // The same run, stopped part-way as a kill would leave it.
+  EXPECT_EQ(disco_test::run_disco("eval" + args + whole.string()).code, 0);
   const int64_t steps = learner_steps_for_frames(default_train_settings("actor_critic"), 3000);
   const auto dir = cut / "runs" / "actor_critic" / "catch_rows=5,columns=5" / "seed0";
   const auto stopped = disco_test::run_disco(
       "train --rule actor_critic --env 'catch(rows=5,columns=5)' --seed 0 --threads 1 --steps " +
-      std::to_string(steps) + " --checkpoint-every 5 --stop-after 12 --out " + dir.string());
-  ASSERT_EQ(stopped.code, 0) << stopped.output;
+      std::to_string(steps) + " " + stop_args + " --out " + dir.string());
+  EXPECT_EQ(stopped.code, 0) << stopped.output;
   const auto r = disco_test::run_disco("eval" + args + cut.string());
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "0 finished, 1 to run")) << r.output;
+  EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(read(whole / "scores.csv"), read(cut / "scores.csv"));
+  return {dir, r};
+}
+
+TEST(EvalCli, AStoppedRunResumesToTheSameScore) {
+  const auto [dir, r] = eval_after_a_stop("resumed", "--checkpoint-every 5 --stop-after 12");
+  EXPECT_TRUE(contains(r.output, "0 finished, 1 to run")) << r.output;
+  EXPECT_FALSE(contains(r.output, "restarting")) << r.output;
 }
 
 // A run killed before its first checkpoint has nothing to resume from: eval
 // starts it again (disco train alone refuses a folder that holds a run).
 TEST(EvalCli, ARunKilledBeforeItsFirstCheckpointStartsAgain) {
-  const auto whole = scratch("whole_nockpt"), cut = scratch("cut_nockpt");
-  const std::string args = " --rules actor_critic --envs 'catch(rows=5,columns=5)' --seeds 1 "
-                           "--frames 3000 --threads 1 --reps 500 --out ";
-  ASSERT_EQ(disco_test::run_disco("eval" + args + whole.string()).code, 0);
-  const int64_t steps = learner_steps_for_frames(default_train_settings("actor_critic"), 3000);
-  const auto dir = cut / "runs" / "actor_critic" / "catch_rows=5,columns=5" / "seed0";
-  const auto stopped = disco_test::run_disco(
-      "train --rule actor_critic --env 'catch(rows=5,columns=5)' --seed 0 --threads 1 --steps " +
-      std::to_string(steps) + " --log-every 1 --stop-after 4 --out " + dir.string());
-  ASSERT_EQ(stopped.code, 0) << stopped.output;
-  ASSERT_TRUE(fs::exists(dir / "metrics.csv"));
-  ASSERT_FALSE(fs::exists(dir / "checkpoint.npz"));
-  const auto r = disco_test::run_disco("eval" + args + cut.string());
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "restarting " + dir.string())) << r.output;
-  EXPECT_EQ(read(whole / "scores.csv"), read(cut / "scores.csv"));
+  const auto [dir, r] = eval_after_a_stop("restarted", "--log-every 1 --stop-after 4");
+  EXPECT_TRUE(contains(r.output, "restarting " + dir.string() +
+                                     " (stopped before its first checkpoint)")) << r.output;
 }
 
 // --grid: every configuration of every rule on the tuning environment with
