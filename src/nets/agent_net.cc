@@ -180,10 +180,13 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     torch::Tensor every;
     {
       torch::NoGradGuard no_grad;
-      every = mlp(h.detach().reshape({n * a, lstm}), p, module, layers).reshape({n, a, width});
+      every = mlp(h.detach().reshape({n * a, lstm}), p, module, layers);  // [N·A, width]
     }
+    every = every.view({n, a, width});  // a view made outside no-grad may change in place
     const auto mine = mlp(h_taken, p, module, layers).reshape({n, 1, width});
-    out[name] = every.scatter(1, index.expand({n, 1, width}), mine).reshape(full);
+    // In place: `every` is this function's own and has no graph, so no
+    // [N, A, width] copy is needed; the backward gathers into `mine`.
+    out[name] = every.scatter_(1, index.expand({n, 1, width}), mine).reshape(full);
   }
 }
 
