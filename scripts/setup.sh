@@ -13,6 +13,7 @@ PACKAGES=(
   gnuplot-nox                          # `disco plot`
   libopenmpi-dev openmpi-bin           # `mpirun -np K disco meta-train` (src/dist)
   python3-numpy                        # tests check that NumPy reads our .npz files
+  python3-dev pybind11-dev python3-torch python3-pytest   # `import disco` (apps/python, python/)
 )
 
 SUDO=""

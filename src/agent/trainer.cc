@@ -214,6 +214,7 @@ void Trainer::write_row(TrainProgress& p) {
   p.env_steps_per_s = row["env_steps_per_s"];
   p.learner_steps_per_s = row["learner_steps_per_s"];
   p.logged = true;
+  p.row = row;
   window_ = {};
   window_env_steps_ = 0;
   window_learner_steps_ = 0;
@@ -245,7 +246,8 @@ void Trainer::run(const std::function<void(const TrainProgress&)>& on_progress,
     p.elapsed_s = elapsed_s_;
     p.avg_return = last_avg_return_;
     if (on_progress) on_progress(p);
-    return !(stop_after > 0 && done_here >= stop_after) && learner_step_ < total;
+    return !(stop_after > 0 && done_here >= stop_after) && learner_step_ < total &&
+           !stop_requested_;
   };
   bool going = learner_step_ < total;
   while (going) {
@@ -281,6 +283,7 @@ void Trainer::run(const std::function<void(const TrainProgress&)>& on_progress,
     }
   }
   if (stop_after > 0 && done_here >= stop_after && learner_step_ < total) return;  // "killed"
+  stop_requested_ = false;
   if (last_checkpoint != learner_step_ || learner_step_ == total) save_checkpoint();
 }
 

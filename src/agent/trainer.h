@@ -10,6 +10,7 @@
 //   metrics.csv, metrics.jsonl   one row per log_every learner steps
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,7 @@ struct TrainProgress {
   double env_steps_per_s = 0;
   double learner_steps_per_s = 0;
   bool logged = false;    // a metrics row was written with this call
+  MetricsRow row;         // that row (empty when !logged)
 };
 
 class Trainer {
@@ -53,6 +55,10 @@ class Trainer {
   // (for tests of resuming).
   void run(const std::function<void(const TrainProgress&)>& on_progress = {},
            int64_t stop_after = 0);
+  // Asks run() to stop after the learner step in progress, WITH a checkpoint
+  // (resume continues from it). Safe from any thread or a signal handler;
+  // run() clears it when it returns.
+  void request_stop() { stop_requested_ = true; }
 
   const TrainSettings& settings() const { return settings_; }
   const LearnerState& learner_state() const { return state_; }
@@ -84,6 +90,7 @@ class Trainer {
   LearnerState state_;
   Rng rng_;  // replay sampling and minibatch order
 
+  std::atomic<bool> stop_requested_{false};
   int64_t learner_step_ = 0;
   int64_t env_steps_ = 0;
   int64_t episodes_ = 0;

@@ -130,7 +130,7 @@ void BatchedEnv::read_state(const std::vector<uint8_t>& bytes) {
       throw std::invalid_argument(std::string("saved environment state: ") + what +
                                   " has the wrong size");
     }
-    vec = std::move(v);
+    std::copy(v.begin(), v.end(), vec.begin());  // buffers keep their addresses
   };
   read_same_size(obs_, "observations");
   read_same_size(rewards_, "rewards");

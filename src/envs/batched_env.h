@@ -36,6 +36,8 @@ class BatchedEnv {
   void step(const int* actions);
   void step(const std::vector<int>& actions);
 
+  // The buffers below live at fixed addresses for the batch's whole life
+  // (step, reset and restore_state write into them), so views of them stay valid.
   const float* observations() const { return obs_.data(); }  // [B, obs...]
   const float* rewards() const { return rewards_.data(); }   // [B]
   const uint8_t* terminals() const { return terminals_.data(); }      // [B]

@@ -1,5 +1,6 @@
 #include "envs/registry.h"
 
+#include <mutex>
 #include <stdexcept>
 
 #include "envs/catch/catch.h"
@@ -33,16 +34,53 @@ const std::vector<EnvEntry>& env_registry() {
   return table;
 }
 
+namespace {
+
+std::mutex& runtime_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::vector<EnvEntry>& runtime_table() {
+  static std::vector<EnvEntry> table;
+  return table;
+}
+
+}  // namespace
+
+void add_runtime_env(EnvEntry entry) {
+  for (const EnvEntry& builtin : env_registry()) {
+    if (builtin.name == entry.name) {
+      throw std::invalid_argument("environment name '" + entry.name + "' is taken by a built-in one");
+    }
+  }
+  const std::lock_guard<std::mutex> lock(runtime_mutex());
+  for (EnvEntry& e : runtime_table()) {
+    if (e.name == entry.name) {
+      e = std::move(entry);
+      return;
+    }
+  }
+  runtime_table().push_back(std::move(entry));
+}
+
+std::vector<EnvEntry> runtime_envs() {
+  const std::lock_guard<std::mutex> lock(runtime_mutex());
+  return runtime_table();
+}
+
 std::unique_ptr<Environment> make_env(const std::string& name_with_params) {
   EnvParams params = EnvParams::parse(name_with_params);
-  for (const EnvEntry& entry : env_registry()) {
+  std::vector<EnvEntry> entries = env_registry();
+  for (EnvEntry& e : runtime_envs()) entries.push_back(std::move(e));
+  for (const EnvEntry& entry : entries) {
     if (entry.name != params.name()) continue;
     auto env = entry.make(params);
     params.check_all_used();
     return env;
   }
   std::string known;
-  for (const EnvEntry& entry : env_registry()) known += (known.empty() ? "" : ", ") + entry.name;
+  for (const EnvEntry& entry : entries) known += (known.empty() ? "" : ", ") + entry.name;
   throw std::invalid_argument("unknown environment '" + params.name() + "' (known: " + known + ")");
 }
 

@@ -32,6 +32,13 @@ struct EnvEntry {
 // Every environment, in the order `disco envs` lists them.
 const std::vector<EnvEntry>& env_registry();
 
+// Environments added while the program runs (the Python binding adds the
+// user's Python classes this way), found by make_env and listed after the
+// built-in table. Adding a name again replaces that entry; a built-in name
+// throws std::invalid_argument. Safe to call from any thread.
+void add_runtime_env(EnvEntry entry);
+std::vector<EnvEntry> runtime_envs();
+
 // "catch(rows=8,columns=8)" -> a new instance. Throws std::invalid_argument
 // for an unknown name or parameter, naming it.
 std::unique_ptr<Environment> make_env(const std::string& name_with_params);

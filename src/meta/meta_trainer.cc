@@ -476,6 +476,8 @@ MetaProgress MetaTrainer::meta_update() {
     row["elapsed_s"] = elapsed_s_;
     metrics_->write(row, {"meta_step", "env_steps", "elapsed_s", "avg_return", "meta_loss",
                           "meta_grad_norm", "meta_update_norm", "resets", "skipped"});
+    p.logged = true;
+    p.row = row;
   }
   return p;
 }
@@ -500,11 +502,17 @@ void MetaTrainer::run(const std::function<void(const MetaProgress&)>& on_progres
     if (on_progress) on_progress(p);
     ++done;
     if (stop_after > 0 && done >= stop_after) return;  // as if killed: no final checkpoint
-    if (meta_step_ % settings_.rule_every == 0 || meta_step_ == settings_.meta_steps) save_rule();
-    if (meta_step_ % settings_.checkpoint_every == 0 || meta_step_ == settings_.meta_steps) {
+    const bool stopping = stop_requested_;
+    if (meta_step_ % settings_.rule_every == 0 || meta_step_ == settings_.meta_steps || stopping) {
+      save_rule();
+    }
+    if (meta_step_ % settings_.checkpoint_every == 0 || meta_step_ == settings_.meta_steps ||
+        stopping) {
       save_checkpoint();
     }
+    if (stopping) break;
   }
+  stop_requested_ = false;
 }
 
 void MetaTrainer::save_rule(const char* file) const {

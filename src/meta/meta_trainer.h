@@ -33,6 +33,7 @@
 //   meta_curve.png                    drawn by the command at the end
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -60,6 +61,8 @@ struct MetaProgress {
   double avg_return = 0;  // population mean over this meta-step's episodes (NaN if none)
   int64_t resets = 0;
   int64_t skipped = 0;
+  bool logged = false;  // a metrics row was written with this step
+  MetricsRow row;       // that row (empty when !logged)
 };
 
 class MetaTrainer {
@@ -80,6 +83,11 @@ class MetaTrainer {
   // meta-steps in this call without a final checkpoint (tests of resuming).
   void run(const std::function<void(const MetaProgress&)>& on_progress = {},
            int64_t stop_after = 0);
+  // Asks run() to stop after the meta-step in progress, with a checkpoint
+  // and rule.npz. Safe from any thread; run() clears it when it returns.
+  // Over several ranks every rank must ask at the same meta-step (the Python
+  // binding, its one caller, runs a single process).
+  void request_stop() { stop_requested_ = true; }
 
   const MetaTrainSettings& settings() const { return settings_; }
   const ParamMap& meta_params() const { return meta_params_; }
@@ -111,6 +119,7 @@ class MetaTrainer {
   std::vector<OuterAdamState> meta_opt_;  // one (mean) or one per agent
   std::vector<std::unique_ptr<Member>> members_;  // this rank's agents, in order
   std::unique_ptr<MetricsWriter> metrics_;        // rank 0 only
+  std::atomic<bool> stop_requested_{false};
   int64_t meta_step_ = 0;
   int64_t env_steps_ = 0;
   int64_t resets_ = 0;
