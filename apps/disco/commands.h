@@ -24,5 +24,6 @@ void add_targets_command(CLI::App& app);
 void add_play_command(CLI::App& app);
 void add_meta_grad_command(CLI::App& app);
 void add_meta_train_command(CLI::App& app);
+void add_analyze_command(CLI::App& app);
 
 }  // namespace disco::cli

@@ -65,8 +65,27 @@ class StopGradientTape {
   size_t cursor_ = 0;
 };
 
+// While alive, stop_gradient is the identity on this thread: derivatives flow
+// through every quantity the reference holds constant. For sensitivity
+// analyses (`disco analyze horizon`: how far a target moves with each input,
+// as finite differences would see it), never for training.
+class StopGradientsOff {
+ public:
+  StopGradientsOff() : outer_(off()) { off() = true; }
+  ~StopGradientsOff() { off() = outer_; }
+  StopGradientsOff(const StopGradientsOff&) = delete;
+  StopGradientsOff& operator=(const StopGradientsOff&) = delete;
+  static bool& off() {
+    static thread_local bool value = false;
+    return value;
+  }
+
+ private:
+  bool outer_;
+};
+
 inline torch::Tensor stop_gradient(const torch::Tensor& x) {
-  if (!x.defined()) return x;
+  if (!x.defined() || StopGradientsOff::off()) return x;
   StopGradientTape* tape = StopGradientTape::active();
   return tape ? tape->pass(x) : x.detach();
 }

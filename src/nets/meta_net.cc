@@ -144,6 +144,12 @@ torch::Tensor td_pair(const torch::Tensor& x) {
   return torch::cat({x.slice(0, 0, n - 1), x.slice(0, 1, n)}, -1);
 }
 
+// [x_t, x_t]: a td_pair whose next step is cut (the bootstrap=off ablation).
+torch::Tensor same_step_pair(const torch::Tensor& x) {
+  const auto now = x.slice(0, 0, x.size(0) - 1);
+  return torch::cat({now, now}, -1);
+}
+
 torch::Tensor first(const torch::Tensor& x, int64_t t) { return x.slice(0, 0, t); }
 
 // The embeddings of the agent's and the target's predictions by one input
@@ -183,7 +189,8 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
                                                         const PredictionEmbeddings& emb,
                                                         const ParamMap& params,
                                                         const std::string& prefix,
-                                                        size_t conv_blocks) {
+                                                        size_t conv_blocks,
+                                                        bool next_step_predictions = true) {
   const int64_t t = in.is_terminal.size(0);
   const int64_t num_actions = in.agent_logits.size(2);
   const auto actions = first(in.actions, t).to(torch::kLong);  // [T, B]
@@ -202,6 +209,7 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
   const auto& z_emb = emb.z;  // [T+1, B, A, E]
   const auto& z_emb_target = emb.target_z;
   const auto pi_weighted = [&](const torch::Tensor& z) { return (z * col(policy)).sum(2); };
+  const auto pair = next_step_predictions ? td_pair : same_step_pair;  // for y and z only
   const auto max_a = [](const torch::Tensor& z) { return std::get<0>(z.max(2)); };
 
   std::vector<torch::Tensor> channels = {
@@ -213,14 +221,14 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
       stop_gradient(col(rl::signed_logp1(in.adv))),
       stop_gradient(col(in.normalized_adv)),
       col(select(pi_target)),
-      td_pair(y_emb),
-      td_pair(y_emb_target),
+      pair(y_emb),
+      pair(y_emb_target),
       select(first(z_emb, t)),
-      td_pair(pi_weighted(z_emb)),
-      td_pair(max_a(z_emb)),
+      pair(pi_weighted(z_emb)),
+      pair(max_a(z_emb)),
       select(first(z_emb_target, t)),
-      td_pair(pi_weighted(z_emb_target)),
-      td_pair(max_a(z_emb_target)),
+      pair(pi_weighted(z_emb_target)),
+      pair(max_a(z_emb_target)),
   };
 
   // Action-conditional features per (t, b, a), then the shared 1x1 convs.
@@ -334,8 +342,20 @@ MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_
   out.intermediates["mult_out"] = mult;
 
   out.meta_input_emb = linear(mult, params, kNet + "/linear_1");
-  out.y = linear(mult, params, kNet + "/linear_2");
-  out.z = linear(mult, params, kNet + "/linear_3");
+  if (s.prediction_targets_bootstrap) {
+    out.y = linear(mult, params, kNet + "/linear_2");
+    out.z = linear(mult, params, kNet + "/linear_3");
+  } else {
+    // No later step's predictions: their half of the input pairs is this
+    // step's, and the LSTM is reset before every step.
+    const auto x_now = construct_input(in, net_emb, params, kNet, s.policy_channels.size(),
+                                       /*next_step_predictions=*/false).first;
+    const auto alone = torch::ones_like(in.is_terminal);
+    const auto step_only = lstm_unroll(x_now, alone, zero, params, kNet + "/lstm", /*reverse=*/true).first;
+    const auto mult_now = step_only * linear(meta_rnn_state.hidden, params, kNet + "/linear");
+    out.y = linear(mult_now, params, kNet + "/linear_2");
+    out.z = linear(mult_now, params, kNet + "/linear_3");
+  }
   auto w = torch::cat({mult.unsqueeze(2).expand({t, b, num_actions, mult.size(-1)}), act_cond_emb}, -1);
   w = conv_net(w, params, kNet + "/sequential_1", s.policy_target_channels.size());
   out.pi = linear(w, params, kNet + "/linear_4").squeeze(-1);

@@ -61,6 +61,13 @@ struct MetaNetSettings {
   std::vector<int64_t> meta_rnn_embedding_size = {16};
   std::vector<int64_t> meta_rnn_pred_embedding_size = {16, 1};
   std::vector<int64_t> meta_rnn_policy_channels = {16, 2};
+  // Ablation for `disco analyze` (the reliance analysis), not the reference:
+  // false computes ŷ and ẑ without any later step's predictions: the
+  // trajectory LSTM is reset before every step and the next-step half of the
+  // y and z input pairs is replaced by the current step's. Values, rewards
+  // and advantages (which Retrace bootstraps from later steps) stay; π̂ keeps
+  // the full input.
+  bool prediction_targets_bootstrap = true;
 };
 
 // Everything the meta-network reads, time-major (the reference's

@@ -1,5 +1,6 @@
 #include "rl/distributions.h"
 
+#include "core/stop_gradient.h"
 #include "rl/batch_lookup.h"
 
 namespace disco::rl {
@@ -34,9 +35,9 @@ torch::Tensor categorical_log_prob(const torch::Tensor& logits, const torch::Ten
 
 torch::Tensor importance_weight(const torch::Tensor& pi_logits, const torch::Tensor& mu_logits,
                                 const torch::Tensor& actions) {
-  return torch::exp(categorical_log_prob(pi_logits, actions) -
-                    categorical_log_prob(mu_logits, actions))
-      .detach();
+  const auto rho = torch::exp(categorical_log_prob(pi_logits, actions) -
+                              categorical_log_prob(mu_logits, actions));
+  return StopGradientsOff::off() ? rho : rho.detach();  // a constant, except in sensitivity analyses
 }
 
 }  // namespace disco::rl

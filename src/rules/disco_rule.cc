@@ -71,6 +71,11 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
   net_in.target_y = entry(target_out, "y", "target_out");
   net_in.agent_z = entry(agent, "z", "agent_out");
   net_in.target_z = entry(target_out, "z", "target_out");
+  if (!settings_.predictions) {  // the reliance ablation: y and z are not read
+    for (auto* x : {&net_in.agent_y, &net_in.target_y, &net_in.agent_z, &net_in.target_z}) {
+      *x = torch::zeros_like(*x);
+    }
+  }
   net_in.actions = inputs.actions;
   net_in.rewards = inputs.rewards;
   net_in.is_terminal = is_terminal;

@@ -55,6 +55,10 @@ struct DiscoSettings {
   double aux_policy_cost = 1.0;
   double value_cost = 0.2;
   double target_params_coeff = 0.9;
+  // Ablation for the reliance analysis (not the reference): false gives the
+  // meta-network constants (zeros) instead of the agent's and the target
+  // network's y and z. `disco103(predictions=off)`.
+  bool predictions = true;
 };
 
 class DiscoRule : public UpdateRule {

@@ -74,7 +74,9 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
               "; got ", q_logits.sizes(), " and ", target_q_logits.sizes());
   TORCH_CHECK(q_logits.size(-1) == s.num_bins, "disco values: q logits have ", q_logits.size(-1),
               " bins, the settings say ", s.num_bins);
-  torch::NoGradGuard no_grad;  // value quantities are constants for the losses
+  // Value quantities are constants for the losses (unless a sensitivity
+  // analysis has switched stop-gradients off: core/stop_gradient.h).
+  const torch::AutoGradMode grad_mode(StopGradientsOff::off() && torch::GradMode::is_enabled());
 
   DiscoValueResult result;
   DiscoValueOuts& o = result.outs;
@@ -91,7 +93,8 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
   const auto target_q_a = rl::batch_lookup(o.q.slice(0, 0, t), a_t);
   const auto value_rewards =
       cut_values.defined() ? rewards + s.value_discount * cut_values : rewards;
-  o.q_target = rl::retrace_q_targets(target_q_a, o.target_v_scalar, value_rewards, discount, c);
+  o.q_target = rl::retrace_q_targets(target_q_a, o.target_v_scalar, value_rewards, discount, c,
+                                     /*stop_target_gradients=*/!StopGradientsOff::off());
 
   o.adv = o.q_target - o.target_v_scalar.slice(0, 0, t);
   o.qv_adv = o.q - o.target_v_scalar.unsqueeze(-1);

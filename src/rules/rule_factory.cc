@@ -72,8 +72,45 @@ DiscoSettings read_disco(const nlohmann::json& j) {
   r.get("target_params_coeff", s.target_params_coeff);
   r.get("value_discount", s.value.value_discount);
   r.get("td_lambda", s.value.td_lambda);
+  r.get("predictions", s.predictions);
+  r.get("bootstrap", s.net.prediction_targets_bootstrap);
   r.finish();
   return s;
+}
+
+// "disco103(predictions=off)" -> "disco103" and {"predictions": false}.
+// Values: on/off/true/false, numbers, else strings.
+std::pair<std::string, nlohmann::json> split_rule_name(const std::string& name) {
+  const auto open = name.find('(');
+  if (open == std::string::npos || ends_with(name, ".npz")) return {name, nlohmann::json::object()};
+  if (name.back() != ')') throw std::invalid_argument("rule '" + name + "': expected NAME(key=value,...)");
+  nlohmann::json j = nlohmann::json::object();
+  std::string body = name.substr(open + 1, name.size() - open - 2);
+  size_t start = 0;
+  while (start < body.size()) {
+    const size_t comma = std::min(body.find(',', start), body.size());
+    const std::string item = body.substr(start, comma - start);
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw std::invalid_argument("rule '" + name + "': '" + item + "' is not key=value");
+    }
+    const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (value == "on" || value == "true") {
+      j[key] = true;
+    } else if (value == "off" || value == "false") {
+      j[key] = false;
+    } else {
+      char* end = nullptr;
+      const double x = std::strtod(value.c_str(), &end);
+      if (!value.empty() && end == value.c_str() + value.size()) {
+        j[key] = x;
+      } else {
+        j[key] = value;
+      }
+    }
+    start = comma + 1;
+  }
+  return {name.substr(0, open), j};
 }
 
 }  // namespace
@@ -84,7 +121,8 @@ const std::vector<std::string>& rule_names() {
   return names;
 }
 
-std::string rule_kind(const std::string& name) {
+std::string rule_kind(const std::string& full_name) {
+  const std::string name = split_rule_name(full_name).first;
   if (name == "disco103" || ends_with(name, ".npz")) return "disco";
   if (name == "actor_critic" || name == "policy_gradient" || name == "ppo") return name;
   throw std::invalid_argument("unknown rule '" + name +
@@ -103,11 +141,13 @@ void require_disco103_weights(const std::string& path) {
       "--weights FILE");
 }
 
-RuleChoice make_rule(const std::string& name, const nlohmann::json& settings,
+RuleChoice make_rule(const std::string& full_name, const nlohmann::json& settings,
                      const std::string& disco103_weights) {
   RuleChoice choice;
-  choice.kind = rule_kind(name);
-  const nlohmann::json j = settings.is_null() ? nlohmann::json::object() : settings;
+  choice.kind = rule_kind(full_name);
+  const auto [name, from_name] = split_rule_name(full_name);
+  nlohmann::json j = settings.is_null() ? nlohmann::json::object() : settings;
+  for (const auto& [key, value] : from_name.items()) j[key] = value;  // the name's own settings win
   if (choice.kind == "disco") {
     const auto s = read_disco(j);
     if (name == "disco103") require_disco103_weights(disco103_weights);

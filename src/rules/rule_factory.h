@@ -1,6 +1,9 @@
 // Update rules by name: "disco103" (the published weights), a path to a
 // Disco rule's .npz, "actor_critic", "policy_gradient" or "ppo", each with
-// optional settings from a JSON object (unknown keys are errors).
+// optional settings from a JSON object (unknown keys are errors). A name may
+// carry settings of its own, which win over the object's:
+// "disco103(predictions=off)", "disco103(bootstrap=off)" (the reliance
+// ablations of rules/disco_rule.h), "actor_critic(entropy_cost=0.02)".
 #pragma once
 
 #include <nlohmann/json.hpp>
