@@ -42,7 +42,9 @@ TrainedAgent load_trained_agent(const std::string& run_dir, const std::string& r
   const ParamMap ckpt = load_tensors(checkpoint_file.string());
   a.state = get_learner_state(ckpt, fresh, torch::kCPU);
   if (ckpt.count("trainer/counters")) {
-    a.learner_step = checkpoint_values(ckpt, "trainer/counters", torch::kLong, 7).data_ptr<int64_t>()[0];
+    const auto counters = checkpoint_values(ckpt, "trainer/counters", torch::kLong, 7);
+    a.learner_step = counters.data_ptr<int64_t>()[0];
+    a.env_steps = counters.data_ptr<int64_t>()[1];
   }
   return a;
 }

@@ -19,6 +19,7 @@ struct TrainedAgent {
   std::unique_ptr<AgentNet> net;
   LearnerState state;  // params, optimiser, the rule's state (Disco: target params, EMAs, meta-RNN)
   int64_t learner_step = 0;
+  int64_t env_steps = 0;  // environment frames the agent has trained on
 };
 
 // `rule` ("" = the run's own) replaces the run's rule, e.g. to look at a

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "run_disco.h"
@@ -66,6 +67,21 @@ TEST(AnalyzeCli, SaliencyProbeAndHorizonWriteTheirFiles) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(contains(first_line(small_disco_run() / "h" / "horizon.csv"), "target,k,mean,trajectory0,trajectory1"));
   EXPECT_TRUE(fs::exists(small_disco_run() / "h" / "horizon.png"));
+}
+
+TEST(AnalyzeCli, RelianceEvaluatesTheRuleAgainstItsTwoAblations) {
+  const auto out = small_disco_run() / "rel";
+  const Result r = run("analyze reliance --run " + small_disco_run().string() + " --seeds 1 --jobs 2 --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  std::ifstream in(out / "reliance" / "scores.csv");
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* rule : {"disco103,", "disco103(predictions=off),", "disco103(bootstrap=off),"}) {
+    EXPECT_TRUE(contains(all, std::string("\n") + rule)) << rule << " in " << all;
+  }
+  // The run's own settings (its small network) went to every run.
+  std::ifstream cfg(out / "reliance_settings.json");
+  std::string settings((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(settings, "\"lstm_size\": 8")) << settings;
 }
 
 TEST(AnalyzeCli, BadInputIsOneClearLine) {
