@@ -65,16 +65,8 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
         torch::softmax(out.at("logits").to(torch::kCPU).to(torch::kFloat64), -1).contiguous();
     const double* p = probs.data_ptr<double>();
     auto* taken = r.actions.data_ptr<int64_t>() + int64_t{t} * b;
-    for (int i = 0; i < b; ++i) {  // inverse-CDF sampling, one draw per env
-      double u = rng_.uniform(), cum = 0;
-      int choice = a - 1;
-      for (int k = 0; k < a; ++k) {
-        cum += p[i * a + k];
-        if (u < cum) {
-          choice = k;
-          break;
-        }
-      }
+    for (int i = 0; i < b; ++i) {  // one draw per env
+      const int choice = sample_from_probs(p + i * a, a, rng_);
       actions_[i] = choice;
       taken[i] = choice;
     }

@@ -29,6 +29,18 @@ struct EpisodeStats {
   int64_t positive = 0;  // episodes with a return > 0 (Catch: caught)
 };
 
+// An action drawn from probabilities p[0..n) by inverse-CDF sampling with
+// one uniform draw of `rng` (the last action if rounding leaves u above the sum).
+inline int sample_from_probs(const double* p, int n, Rng& rng) {
+  const double u = rng.uniform();
+  double cum = 0;
+  for (int k = 0; k < n; ++k) {
+    cum += p[k];
+    if (u < cum) return k;
+  }
+  return n - 1;
+}
+
 // The same rollout on `device`.
 Rollout rollout_to_device(const Rollout& r, torch::Device device);
 

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "agent/actor.h"
 #include "core/rng.h"
 #include "envs/registry.h"
 
@@ -37,22 +38,11 @@ RecordedEpisodes record_episodes(const AgentNet& net, const ParamMap& params, co
   for (int t = 0; t < max_steps; ++t) {
     const auto obs = torch::from_blob(const_cast<float*>(env.observations()), obs_shape).clone();
     AgentOuts outs = net.forward(params, obs);
-    const auto probs = torch::softmax(outs.at("logits"), -1).contiguous();
+    const auto probs = torch::softmax(outs.at("logits").to(torch::kFloat64), -1).contiguous();
     std::vector<int> actions(episodes);
-    const float* p = probs.data_ptr<float>();
+    const double* p = probs.data_ptr<double>();
     const int a_count = env.spec().num_actions;
-    for (int e = 0; e < episodes; ++e) {
-      double u = rng.uniform(), cum = 0;
-      int a = a_count - 1;
-      for (int i = 0; i < a_count; ++i) {
-        cum += p[e * a_count + i];
-        if (u < cum) {
-          a = i;
-          break;
-        }
-      }
-      actions[e] = a;
-    }
+    for (int e = 0; e < episodes; ++e) actions[e] = sample_from_probs(p + e * a_count, a_count, rng);
     env.step(actions);
     auto mask_row = torch::zeros({episodes});
     for (int e = 0; e < episodes; ++e) {
