@@ -27,18 +27,32 @@ UpdateRuleInputs with_leaves(const UpdateRuleInputs& in, std::vector<std::string
   return out;
 }
 
+// The rule's outputs as functions of fresh leaves for every agent output,
+// with the stop-gradients off (total derivatives).
+struct DifferentiableCall {
+  std::vector<std::string> heads;
+  std::vector<torch::Tensor> leaves;
+  MetaOuts meta_out;
+};
+
+DifferentiableCall differentiable_call(const DiscoRule& rule, const ParamMap& meta_params,
+                                       const MetaState& meta_state, const UpdateRuleInputs& inputs,
+                                       const AgentOuts& target_out) {
+  torch::AutoGradMode grad_on(true);
+  const StopGradientsOff total_derivative;
+  DifferentiableCall c;
+  const UpdateRuleInputs in = with_leaves(inputs, c.heads, c.leaves);
+  c.meta_out = rule.unroll_with_target_out(meta_params, meta_state, in, target_out).first;
+  return c;
+}
+
 }  // namespace
 
 AgentOuts projected_target_gradient(const DiscoRule& rule, const ParamMap& meta_params,
                                     const MetaState& meta_state, const UpdateRuleInputs& inputs,
                                     const AgentOuts& target_out, const std::string& target,
                                     int64_t t, int64_t b, const torch::Tensor& v) {
-  torch::AutoGradMode grad_on(true);
-  const StopGradientsOff total_derivative;
-  std::vector<std::string> heads;
-  std::vector<torch::Tensor> leaves;
-  const UpdateRuleInputs in = with_leaves(inputs, heads, leaves);
-  const auto [meta_out, next] = rule.unroll_with_target_out(meta_params, meta_state, in, target_out);
+  const auto [heads, leaves, meta_out] = differentiable_call(rule, meta_params, meta_state, inputs, target_out);
   const auto& x = meta_out.at(target);
   const auto s = (x.select(0, t).select(0, b) * v).sum();
   const auto grads = torch::autograd::grad({s}, leaves, {}, false, false, /*allow_unused=*/true);
@@ -53,12 +67,7 @@ Horizon bootstrap_horizon(const DiscoRule& rule, const ParamMap& meta_params, co
                           const UpdateRuleInputs& inputs, const AgentOuts& target_out,
                           const HorizonSettings& settings) {
   if (settings.projections < 1) throw std::invalid_argument("horizon: projections must be >= 1");
-  torch::AutoGradMode grad_on(true);
-  const StopGradientsOff total_derivative;
-  std::vector<std::string> heads;
-  std::vector<torch::Tensor> leaves;
-  const UpdateRuleInputs in = with_leaves(inputs, heads, leaves);
-  const auto [meta_out, next] = rule.unroll_with_target_out(meta_params, meta_state, in, target_out);
+  const auto [heads, leaves, meta_out] = differentiable_call(rule, meta_params, meta_state, inputs, target_out);
   const int64_t t_count = inputs.rewards.size(0), b_count = inputs.rewards.size(1);
   Horizon h;
   for (int64_t k = -(t_count - 1); k <= t_count; ++k) h.ks.push_back(k);
