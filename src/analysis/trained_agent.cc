@@ -60,12 +60,8 @@ RuleCall record_rule_call(const TrainedAgent& a, int trajectories, uint64_t seed
   const Rollout rollout = actor.collect(*a.net, a.state.params, stats);
   RuleCall call;
   call.inputs = UpdateRuleInputs::from_rollout(rollout, a.net->unroll(a.state.params, rollout.observations));
-  ParamMap target;
-  const std::string prefix = "target_params/";
-  for (const auto& [k, v] : a.state.meta_state) {
-    if (k.rfind(prefix, 0) == 0) target[k.substr(prefix.size())] = v;
-  }
-  if (!target.empty()) call.target_out = a.net->unroll(target, rollout.observations);
+  call.target_out = a.rule.rule->unroll_rule_net(a.state.meta_state, rollout.observations,
+                                                 call.inputs.should_reset_mask_fwd(), a.net->unroll_fn());
   return call;
 }
 

@@ -33,7 +33,7 @@ TrainedAgent load_trained_agent(const std::string& run_dir, const std::string& r
 // outputs on them and (Disco) the target network's.
 struct RuleCall {
   UpdateRuleInputs inputs;
-  AgentOuts target_out;  // empty when the rule's state holds no target parameters
+  AgentOuts target_out;  // UpdateRule::unroll_rule_net: empty for rules without their own network
 };
 RuleCall record_rule_call(const TrainedAgent& agent, int trajectories, uint64_t seed);
 

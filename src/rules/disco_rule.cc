@@ -23,6 +23,18 @@ const torch::Tensor& entry(const std::map<std::string, torch::Tensor>& map, cons
   return it->second;
 }
 
+ParamMap target_params_of(const MetaState& meta_state) {
+  ParamMap target_params;
+  for (const auto& [key, p] : meta_state) {
+    if (key.rfind(kTargetParams, 0) == 0) target_params[key.substr(kTargetParams.size())] = p;
+  }
+  if (target_params.empty()) {
+    throw std::invalid_argument(
+        "disco rule: meta-state has no target_params/ (create it with init_meta_state)");
+  }
+  return target_params;
+}
+
 }  // namespace
 
 HeadSpecs DiscoRule::flat_output_spec(int num_actions) const {
@@ -124,19 +136,19 @@ torch::Tensor DiscoRule::cut_values(const ParamMap& target_params, const UpdateR
   return inputs.truncation_values((pi * q).sum(-1));
 }
 
+AgentOuts DiscoRule::unroll_rule_net(const MetaState& meta_state,
+                                     const torch::Tensor& observations,
+                                     const torch::Tensor& should_reset,
+                                     const UnrollFn& unroll_agent) const {
+  return unroll_agent(target_params_of(meta_state), observations, should_reset);
+}
+
 std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_params,
                                                           const ParamMap& agent_params,
                                                           const MetaState& meta_state,
                                                           const UpdateRuleInputs& inputs,
                                                           const UnrollFn& unroll_agent) const {
-  ParamMap target_params;
-  for (const auto& [key, p] : meta_state) {
-    if (key.rfind(kTargetParams, 0) == 0) target_params[key.substr(kTargetParams.size())] = p;
-  }
-  if (target_params.empty()) {
-    throw std::invalid_argument(
-        "disco rule: meta-state has no target_params/ (create it with init_meta_state)");
-  }
+  const ParamMap target_params = target_params_of(meta_state);
   // The target network's outputs and its EMA keep their graphs when the
   // caller records one (meta-training: θ̄ and θ depend on the rule's
   // parameters through earlier updates); the meta-network stops gradients

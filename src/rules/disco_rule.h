@@ -82,6 +82,10 @@ class DiscoRule : public UpdateRule {
                                                  const MetaState& meta_state,
                                                  const UpdateRuleInputs& inputs,
                                                  const UnrollFn& unroll_agent) const override;
+  // The target network's unroll (no online outputs needed).
+  AgentOuts unroll_rule_net(const MetaState& meta_state, const torch::Tensor& observations,
+                            const torch::Tensor& should_reset,
+                            const UnrollFn& unroll_agent) const override;
 
   // The same with the target network's outputs given ([T+1, B, ...] logits,
   // y, z, q): values, meta-network, new meta-RNN and EMA states. Entries of

@@ -53,6 +53,15 @@ class UpdateRule {
                                                          const UpdateRuleInputs& inputs,
                                                          const UnrollFn& unroll_agent) const = 0;
 
+  // The agent network unrolled with the rule's own parameters from
+  // `meta_state` (Disco: the target network), as unroll_meta_net unrolls it;
+  // for analyses that read what the rule reads. Empty for rules without one.
+  virtual AgentOuts unroll_rule_net(const MetaState& meta_state, const torch::Tensor& observations,
+                                    const torch::Tensor& should_reset,
+                                    const UnrollFn& unroll_agent) const {
+    return {};
+  }
+
   // The agent's loss per step [T,B]. `backprop`: let gradients flow into
   // meta_outs (meta-training) or treat them as constants (plain training).
   virtual LossOut agent_loss(const UpdateRuleInputs& inputs, const MetaOuts& meta_outs,

@@ -160,7 +160,9 @@ TEST(Horizon, TargetsSeeEarlierStepsOnlyThroughTheValueNormalisers) {
           EXPECT_GT(norm, 0.0) << target << " <- " << head << " at j=" << j;
         }
       }
-      if (j < t) EXPECT_EQ(g.at("aux_pi").select(0, j).norm().item<double>(), 0.0);
+      if (j < t) {
+        EXPECT_EQ(g.at("aux_pi").select(0, j).norm().item<double>(), 0.0);
+      }
     }
     double past_logits = 0, past_q = 0;
     for (int64_t j = 0; j < t; ++j) {
