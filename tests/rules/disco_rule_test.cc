@@ -194,5 +194,24 @@ TEST(DiscoRule, UnrollMetaNetUsesTargetNetworkAndUpdatesItsParameters) {
                            golden.at("call1/loss_mask")));
 }
 
+// unroll_rule_net is the target network's unroll that unroll_meta_net makes:
+// the target parameters from the meta-state, the observations, the resets.
+TEST(DiscoRule, UnrollRuleNetUnrollsTheTargetParameters) {
+  const DiscoRule disco;
+  const UpdateRule& rule = disco;
+  const MetaState state = rule.init_meta_state(ParamMap{{"w", torch::full({2}, 3.0f)}});
+  const auto obs = torch::randn({4, 2, 2});
+  const auto reset = torch::tensor({{0.f, 0.f}, {1.f, 0.f}, {0.f, 0.f}, {0.f, 1.f}});
+  const auto unroll = [&](const ParamMap& params, const torch::Tensor& o, const torch::Tensor& r) {
+    EXPECT_EQ(params.size(), 1u);
+    EXPECT_TRUE(torch::equal(o, obs));
+    EXPECT_TRUE(torch::equal(r, reset));
+    return AgentOuts{{"y", params.at("w") * 2}};
+  };
+  const AgentOuts out = rule.unroll_rule_net(state, obs, reset, unroll);
+  EXPECT_TRUE(torch::equal(out.at("y"), torch::full({2}, 6.0f)));
+  EXPECT_THROW(rule.unroll_rule_net(MetaState{}, obs, reset, unroll), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace disco
