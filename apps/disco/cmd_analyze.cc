@@ -25,6 +25,7 @@
 #include "analysis/trained_agent.h"
 #include "agent/train_settings.h"
 #include "commands.h"
+#include "eval_jobs.h"
 #include "io/atomic_file.h"
 #include "rules/disco_rule.h"
 
@@ -41,16 +42,7 @@ struct AnalyzeArgs {
 
 // Runs this binary with `args` (no shell), its output shown; throws if it fails.
 void run_self(const std::vector<std::string>& args) {
-  std::cout << std::flush;
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("analyze: cannot start disco eval (fork failed)");
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-    argv.push_back(nullptr);
-    execv("/proc/self/exe", argv.data());
-    _exit(127);
-  }
+  const pid_t pid = start_self(args);
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -21,26 +21,29 @@ struct Job {
   std::string log;
 };
 
-pid_t start(const Job& job) {
+}  // namespace
+
+pid_t start_self(const std::vector<std::string>& args, const std::string& log) {
+  std::cout << std::flush;  // else the child's copy of the buffer is written too
   const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("eval: cannot start a run (fork failed)");
+  if (pid < 0) throw std::runtime_error("cannot start `disco " + args.at(1) + "` (fork failed)");
   if (pid == 0) {
-    const int fd = ::open(job.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
+    if (!log.empty()) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+      }
     }
     std::vector<char*> argv;
-    for (const auto& a : job.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv("/proc/self/exe", argv.data());
     _exit(127);
   }
   return pid;
 }
-
-}  // namespace
 
 void run_all(const std::vector<PlannedRun>& runs, const RunOptions& o, const std::string& what) {
   const fs::path out(o.out);
@@ -88,7 +91,7 @@ void run_all(const std::vector<PlannedRun>& runs, const RunOptions& o, const std
   size_t next = 0;
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
-      running[start(todo[next])] = &todo[next];
+      running[start_self(todo[next].argv, todo[next].log)] = &todo[next];
       ++next;
     }
     int status = 0;

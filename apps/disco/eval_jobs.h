@@ -3,6 +3,8 @@
 // stopped ones resume from their checkpoints.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,6 +26,11 @@ struct RunOptions {
   int64_t frames = 0;  // for the progress line
   int jobs = 1, threads = 1;
 };
+
+// Starts this binary as a child process with `args` (args[0] is the
+// program's name), its output appended to `log` ("": this process's). Returns
+// its pid; throws std::runtime_error when it cannot be started.
+pid_t start_self(const std::vector<std::string>& args, const std::string& log = "");
 
 // Runs every unfinished run of `runs`; prints "<what>: N runs of F frames; ..."
 // and a line per finished run. Throws std::runtime_error when any failed,
