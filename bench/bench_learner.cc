@@ -11,7 +11,9 @@
 // with gradients, the target-network unroll and value targets and meta-network
 // (rule.unroll_meta_net, no gradient), the agent loss (agent_loss +
 // agent_loss_no_meta, masked total), the backward pass to the agent
-// parameters and the inner-Adam update.
+// parameters and the inner-Adam update; with blocks side by side
+// (agent/sharded_unroll.h) the unrolls, the backward pass through the network
+// and the meta-network run in that many blocks on as many threads.
 //
 // FLOPs are counted from the shapes, matmuls only (2·m·k·n for [m,k]x[k,n]):
 // the agent network's forward twice (online + target), the model heads once
@@ -28,11 +30,16 @@
 // torch::mm GFLOP/s and the ratio) and a breakdown of the step timed with
 // steady_clock over repeated steps.
 //
-// Threads: Debian's LibTorch runs element-wise ops on its own (OpenMP)
-// threads but matmuls in OpenBLAS, whose pthreads torch::set_num_threads
-// does not govern. Setting "threads:N" sets both to N; "threads:0" keeps the
-// libraries' defaults (on the 2-core machine this was written on: torch 1,
-// OpenBLAS 2, which is what `disco train` gets).
+// Threads (core/thread_plan.h): "threads:N", N >= 1, is `disco train
+// --threads N`: the learner in N blocks side by side, each with one LibTorch
+// and one OpenBLAS thread; "threads:0" is `disco train`'s default, one block
+// per core. "threads:-1" is the sequential learner with the libraries' own
+// thread defaults (on this 2-core machine LibTorch 1, OpenBLAS 2: what
+// `disco train` ran before the blocks), for a before/after in one run.
+//
+// The peak is the machine's: the faster of a 1024x1024 torch::mm with
+// OpenBLAS on every core and one such product per core side by side, so a
+// plan that keeps cores idle is not flattered by a lower reference.
 //
 //   bench_learner [--benchmark_repetitions=N ...]
 #include <benchmark/benchmark.h>
@@ -48,7 +55,10 @@
 
 #include "agent/learner.h"
 #include "core/allocator.h"
+#include "agent/sharded_unroll.h"
 #include "core/blas_threads.h"
+#include "core/parallel_shards.h"
+#include "core/thread_plan.h"
 #include "nets/agent_net.h"
 #include "optim/inner_adam.h"
 #include "rules/disco_rule.h"
@@ -74,16 +84,25 @@ const ThreadDefaults& thread_defaults() {
   return defaults;
 }
 
-// 0: the libraries' defaults; n > 0: n torch threads and n OpenBLAS threads.
-void set_threads(int n) {
+// -1: the libraries' defaults, one block; n >= 0: use_threads(n). Returns
+// the learner's block count.
+int set_threads(int n) {
+  if (n >= 0) {
+    use_threads(n);
+    return learner_shards();
+  }
   const auto& d = thread_defaults();
-  torch::set_num_threads(n > 0 ? n : d.torch);
-  if (n > 0 || d.openblas > 0) set_blas_threads(n > 0 ? n : d.openblas);
+  torch::set_num_threads(d.torch);
+  if (d.openblas > 0) set_blas_threads(d.openblas);
+  return 1;
 }
 
-std::string threads_label(int n) {
-  return "torch threads " + std::to_string(torch::get_num_threads()) + ", OpenBLAS threads " +
-         std::to_string(blas_threads()) + (n == 0 ? " (the libraries' defaults)" : "");
+std::string threads_label(int n, int shards) {
+  return std::to_string(shards) + " block(s) side by side, torch threads " +
+         std::to_string(torch::get_num_threads()) + ", OpenBLAS threads " +
+         std::to_string(blas_threads()) +
+         (n < 0 ? " (the libraries' defaults, the sequential learner)"
+                : n == 0 ? " (disco train's default)" : "");
 }
 
 double now_s() {
@@ -178,19 +197,39 @@ FlopCount count_flops(const AgentNetSettings& net, const DiscoSettings& rule) {
 
 // ----- matmul reference ----------------------------------------------------
 
-// Best of several timings of a 1024x1024 float32 torch::mm, in GFLOP/s.
-double matmul_gflops() {
+// Best of several timings of 1024x1024 float32 torch::mm, `side_by_side`
+// products at once on as many threads, in GFLOP/s (all of them together).
+double matmul_gflops(int side_by_side) {
   torch::NoGradGuard no_grad;
   const auto a = torch::rand({1024, 1024}), b = torch::rand({1024, 1024});
-  auto c = torch::mm(a, b);  // warm-up
+  parallel_shards(side_by_side, [&](int) { torch::mm(a, b); });  // warm-up
   double best = 0;
   for (int trial = 0; trial < 7; ++trial) {
     const int reps = 10;
     const double t0 = now_s();
-    for (int i = 0; i < reps; ++i) c = torch::mm(a, b);
-    best = std::max(best, reps * mm(1024, 1024, 1024) / (now_s() - t0) / 1e9);
+    parallel_shards(side_by_side, [&](int) {
+      for (int i = 0; i < reps; ++i) torch::mm(a, b);
+    });
+    best = std::max(best,
+                    side_by_side * reps * mm(1024, 1024, 1024) / (now_s() - t0) / 1e9);
   }
   return best;
+}
+
+// The machine's matmul peak: every core on one product (OpenBLAS's threads)
+// or one product per core side by side, whichever is faster. Leaves the
+// thread settings as it found them.
+double machine_matmul_peak() {
+  const int torch_threads = torch::get_num_threads(), openblas = blas_threads();
+  const int cores = core_count();
+  torch::set_num_threads(1);
+  set_blas_threads(cores);
+  const double one_product = matmul_gflops(1);
+  set_blas_threads(1);
+  const double side_by_side = matmul_gflops(cores);
+  torch::set_num_threads(torch_threads);
+  if (openblas > 0) set_blas_threads(openblas);
+  return std::max(one_product, side_by_side);
 }
 
 // ----- the learner ---------------------------------------------------------
@@ -210,15 +249,13 @@ Rollout random_batch(uint64_t seed) {
   return r;
 }
 
-// Everything a learner step needs, at stable addresses (Learner keeps
-// references).
+// Everything a learner step needs.
 struct Bench {
   AgentNetSettings net_settings;
   DiscoRule rule;
   ParamMap meta_params;
   AgentNet net;
   InnerAdam optimizer{InnerAdamSettings{}};
-  Learner learner;
   LearnerState state;
   Rollout batch;
 
@@ -227,8 +264,7 @@ struct Bench {
                                            "/weights/disco_103.npz")),
         net(net_settings, kObservationShape, kA, rule.flat_output_spec(kA),
             rule.model_output_spec(kA)),
-        learner(net, rule, meta_params, InnerAdamSettings{}),
-        state(learner.init(/*seed=*/0, torch::kCPU)),
+        state(init_learner_state(net, rule, optimizer, /*seed=*/0, torch::kCPU)),
         batch(random_batch(/*seed=*/1)) {}
 };
 
@@ -237,10 +273,18 @@ Bench& bench() {
   return b;
 }
 
+// Learner::step with `shards` blocks.
+std::map<std::string, torch::Tensor> learner_step(Bench& b, int shards) {
+  auto result = disco::learner_step(b.net, b.rule, b.meta_params, b.optimizer, b.state, b.batch,
+                                    /*meta_training=*/false, shards);
+  b.state = std::move(result.next);
+  return std::move(result.log);
+}
+
 // The stages of Learner::step, timed apart (seconds, summed over steps).
 using Breakdown = std::map<std::string, double>;
 
-void staged_step(Bench& bench, Breakdown& time) {
+void staged_step(Bench& bench, int shards, Breakdown& time) {
   const Rollout& batch = bench.batch;
   LearnerState& state = bench.state;
   double t0 = now_s();
@@ -250,15 +294,17 @@ void staged_step(Bench& bench, Breakdown& time) {
     params[name] = t.detach().requires_grad_(true);
     leaves.push_back(params[name]);
   }
-  const auto agent_out = bench.net.unroll_taken_gradients(params, batch.observations, batch.actions);
+  const auto sharded = unroll_sharded(bench.net, params, batch.observations, batch.actions, shards);
+  const auto& agent_out = sharded.joined;
   const auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
   double t1 = now_s();
   time["1 agent forward (online, with graph)"] += t1 - t0;
 
   auto rule_inputs = inputs;
   for (auto& [name, x] : rule_inputs.agent_out) x = x.detach();
+  rule_inputs.shards = shards;
   double target_s = 0;
-  const auto unroll = bench.net.unroll_fn();
+  const auto unroll = sharded_unroll_fn(bench.net, shards);
   const UpdateRule::UnrollFn timed_unroll = [&](const ParamMap& p, const torch::Tensor& obs,
                                                 const torch::Tensor& reset) {
     const double start = now_s();
@@ -285,7 +331,7 @@ void staged_step(Bench& bench, Breakdown& time) {
   t1 = now_s();
   time["4 agent loss"] += t1 - t0;
 
-  const auto grads = torch::autograd::grad({total}, leaves);
+  const auto grads = grad_sharded(total, sharded, leaves);
   t0 = now_s();
   time["5 backward"] += t0 - t1;
 
@@ -303,11 +349,11 @@ void staged_step(Bench& bench, Breakdown& time) {
 // ----- Google Benchmark ----------------------------------------------------
 
 void BM_LearnerStep(benchmark::State& st) {
-  set_threads(static_cast<int>(st.range(0)));
+  const int shards = set_threads(static_cast<int>(st.range(0)));
   Bench& b = bench();
-  b.learner.step(b.state, b.batch);  // warm-up (allocator, first-touch)
+  learner_step(b, shards);  // warm-up (allocator, first-touch)
   for (auto _ : st) {
-    auto log = b.learner.step(b.state, b.batch);
+    auto log = learner_step(b, shards);
     benchmark::DoNotOptimize(log["total_loss"].item<float>());
   }
   const double flops = count_flops(b.net_settings, b.rule.settings()).step();
@@ -335,12 +381,12 @@ class Recorder : public benchmark::ConsoleReporter {
 
 void print_summary(int threads, const std::vector<double>& seconds) {
   Bench& b = bench();
-  set_threads(threads);
+  const int shards = set_threads(threads);
   const FlopCount f = count_flops(b.net_settings, b.rule.settings());
   const double best = *std::min_element(seconds.begin(), seconds.end());
   const double achieved = f.step() / best / 1e9;
-  const double peak = matmul_gflops();
-  std::printf("\n== learner step, %s ==\n", threads_label(threads).c_str());
+  const double peak = machine_matmul_peak();
+  std::printf("\n== learner step, %s ==\n", threads_label(threads, shards).c_str());
   std::printf("  setting: T=%lld B=%lld A=%d obs 8x8, torso 512,512, LSTM 128, head 128, Disco103\n",
               static_cast<long long>(kT), static_cast<long long>(kB), kA);
   std::printf("  ms/step              %8.1f   (best of %zu repetitions)\n", best * 1e3,
@@ -349,18 +395,19 @@ void print_summary(int threads, const std::vector<double>& seconds) {
               f.step() / 1e9, f.agent_forward / 1e9, f.taken_heads / 1e9, f.agent_backward / 1e9,
               f.meta_forward / 1e9);
   std::printf("  achieved GFLOP/s     %8.1f\n", achieved);
-  std::printf("  matmul peak GFLOP/s  %8.1f   (1024x1024 float32 torch::mm, best of 7)\n", peak);
+  std::printf("  matmul peak GFLOP/s  %8.1f   (1024x1024 float32 torch::mm on %d cores, best of 7)\n",
+              peak, core_count());
   std::printf("  ratio                %8.1f %%\n", 100 * achieved / peak);
 
   // Breakdown over repeated staged steps (the same work as Learner::step).
   Breakdown time;
-  staged_step(b, time);  // warm-up
+  staged_step(b, shards, time);  // warm-up
   time.clear();
   const int steps = 5;
   double total = 0;
   for (int i = 0; i < steps; ++i) {
     const double t0 = now_s();
-    staged_step(b, time);
+    staged_step(b, shards, time);
     total += now_s() - t0;
   }
   std::printf("  breakdown (mean of %d staged steps, %.1f ms/step):\n", steps, total / steps * 1e3);
@@ -376,7 +423,7 @@ int main(int argc, char** argv) {
   thread_defaults();  // before anything changes them
   auto* bm = benchmark::RegisterBenchmark("BM_LearnerStep", BM_LearnerStep);
   bm->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
-  for (int threads : {0, 1, 2}) bm->Arg(threads);
+  for (int threads : {0, -1, 1, 2}) bm->Arg(threads);
   // Repetitions give a best-of figure on a machine shared with builds.
   bm->Repetitions(3);
   benchmark::Initialize(&argc, argv);
@@ -385,6 +432,6 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&recorder);
   benchmark::Shutdown();
   for (const auto& [threads, seconds] : recorder.seconds_per_step) print_summary(threads, seconds);
-  set_threads(0);
+  set_threads(-1);
   return 0;
 }

@@ -7,8 +7,9 @@
 //   end to end           Trainer::run per learner step after the replay
 //                        warm-up: acting, replay, learning, metrics, logs;
 // and the ratio end to end / learner alone (goal: at most 1.3), with this
-// machine's 1024x1024 float32 matmul GFLOP/s for scale. Threads are the
-// libraries' defaults, as `disco train` without --threads.
+// machine's 1024x1024 float32 matmul GFLOP/s for scale (one thread). Threads
+// are `disco train`'s default plan (core/thread_plan.h): one learner block
+// per core.
 //
 //   bench_train [RULE] [LEARNER_STEPS] [ENV]
 #include <torch/torch.h>
@@ -27,6 +28,7 @@
 #include "agent/trainer.h"
 #include "core/allocator.h"
 #include "core/blas_threads.h"
+#include "core/thread_plan.h"
 #include "envs/registry.h"
 #include "nets/agent_net.h"
 #include "rules/rule_factory.h"
@@ -62,6 +64,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   using namespace disco;
   keep_freed_memory_for_reuse();  // as `disco` does
+  use_threads(0);                 // as `disco train` without --threads
   const std::string rule = argc > 1 ? argv[1] : "disco103";
   const int steps = argc > 2 ? std::stoi(argv[2]) : 40;
   TrainSettings s = default_train_settings(rule);
@@ -70,10 +73,10 @@ int main(int argc, char** argv) {
   s.log_every = 10;
   s.checkpoint_every = 1 << 30;
   const std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
-  std::printf("rule %s on %s; torch threads %d, OpenBLAS threads %d; matmul 1024x1024 float: "
-              "%.1f GFLOP/s\n",
-              rule.c_str(), s.env.c_str(), torch::get_num_threads(), blas_threads(),
-              matmul_gflops());
+  std::printf("rule %s on %s; %d learner blocks, torch threads %d, OpenBLAS threads %d; matmul "
+              "1024x1024 float: %.1f GFLOP/s\n",
+              rule.c_str(), s.env.c_str(), learner_shards(), torch::get_num_threads(),
+              blas_threads(), matmul_gflops());
 
   // The pieces, built as the trainer builds them.
   auto choice = make_rule(rule, s.rule_settings, weights);
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
   const int a = spec.num_actions;
   AgentNet net(s.net, spec.observation_shape, a, choice.rule->flat_output_spec(a),
                choice.rule->model_output_spec(a));
-  Learner learner(net, *choice.rule, choice.meta_params, s.optimizer);
+  Learner learner(net, *choice.rule, choice.meta_params, s.optimizer, learner_shards());
   LearnerState state = learner.init(s.seed, torch::kCPU);
   std::vector<std::string> heads = choice.rule->behaviour_heads();
   if (std::find(heads.begin(), heads.end(), "logits") == heads.end()) heads.insert(heads.begin(), "logits");

@@ -16,7 +16,7 @@
 
 #include "agent/train_presets.h"
 #include "agent/trainer.h"
-#include "core/blas_threads.h"
+#include "core/thread_plan.h"
 #include "commands.h"
 #include "envs/registry.h"
 #include "io/config.h"
@@ -138,14 +138,13 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--weights", a.weights, "the Disco103 meta-parameters (.npz) that --rule disco103 loads")
       ->capture_default_str();
   cmd->add_option("--threads", a.threads,
-                  "CPU threads of LibTorch and of OpenBLAS (default: the libraries' choice)");
+                  "CPU threads: the learner's side-by-side blocks, each with one LibTorch and "
+                  "one OpenBLAS thread (default: one per core)");
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N learner steps without a final checkpoint, as if killed");
   cmd->callback([cmd]() {
-    if (a.threads > 0) {
-      torch::set_num_threads(a.threads);
-      set_blas_threads(a.threads);
-    }
+    if (a.threads < 0) throw UsageError("--threads must be positive, got " + std::to_string(a.threads));
+    use_threads(a.threads);
     const std::string& weights = a.weights;
     if (cmd->count("--steps") && a.steps <= 0) {
       throw UsageError("--steps must be positive, got " + std::to_string(a.steps));

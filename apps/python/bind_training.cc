@@ -18,6 +18,7 @@
 #include "bindings.h"
 #include "core/allocator.h"
 #include "core/blas_threads.h"
+#include "core/thread_plan.h"
 #include "dist/communicator.h"
 #include "io/learning_curves.h"
 #include "meta/meta_trainer.h"
@@ -110,7 +111,7 @@ py::dict train(const std::string& rule, const py::object& overrides, const std::
                const std::string& out, const std::string& resume, std::optional<int64_t> steps,
                const std::string& weights_in, const py::object& on_log, int threads) {
   keep_freed_memory_for_reuse();
-  set_threads(threads);
+  use_threads(threads);  // as `disco train`: 0 = one learner shard per core
   const std::string weights = weights_in.empty() ? default_disco103_weights() : weights_in;
   if (steps && *steps <= 0) throw std::invalid_argument("steps must be positive, got " + std::to_string(*steps));
   std::unique_ptr<Trainer> trainer;

@@ -2,7 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <vector>
+
+#include "agent/sharded_unroll.h"
 
 namespace disco {
 namespace {
@@ -32,13 +35,15 @@ void add_truncated_outputs(const AgentNet& net, const ParamMap& params, const Ro
 LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
                                const ParamMap& meta_params, const InnerAdam& optimizer,
                                const LearnerState& state, const Rollout& batch,
-                               bool meta_training) {
+                               bool meta_training, int shards) {
   // The inner gradient follows only the loss's own use of the outputs, not
   // the rule's inputs (targets are constants to the agent).
   const bool params_carry_graph = meta_training && any_requires_grad(state.params);
   ParamMap loss_params;
   std::vector<torch::Tensor> leaves;
   AgentOuts agent_out, net_out;
+  // Training splits the agent network's rows over `shards` threads.
+  std::optional<ShardedOuts> sharded;
   if (params_carry_graph) {
     // θ is a function of the meta-parameters: one unroll with θ itself. The
     // rule reads its outputs (y and z with their graph, for the meta-gradient);
@@ -61,15 +66,23 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     // the taken action's need a gradient, a third of the heads' backward
     // pass with three actions. (Meta-training's inputs to the rule carry
     // every action's graph, so it keeps the full unroll.)
-    agent_out = !meta_training && rule.loss_reads_model_heads_at_taken_actions()
-                    ? net.unroll_taken_gradients(loss_params, batch.observations, batch.actions)
-                    : net.unroll(loss_params, batch.observations);
+    const bool taken_only = !meta_training && rule.loss_reads_model_heads_at_taken_actions();
+    if (!meta_training && shards > 1) {
+      sharded = unroll_sharded(net, loss_params, batch.observations,
+                               taken_only ? batch.actions : torch::Tensor(), shards);
+      agent_out = sharded->joined;
+    } else {
+      agent_out = taken_only
+                      ? net.unroll_taken_gradients(loss_params, batch.observations, batch.actions)
+                      : net.unroll(loss_params, batch.observations);
+    }
   }
   auto inputs = UpdateRuleInputs::from_rollout(batch, agent_out);
   add_truncated_outputs(net, state.params, batch, inputs);
 
   auto rule_inputs = inputs;
   rule_inputs.agent_out = detach_all(agent_out);
+  if (sharded) rule_inputs.shards = shards;
   if (params_carry_graph) {
     for (const char* head : {"y", "z"}) {
       if (net_out.count(head)) rule_inputs.agent_out[head] = net_out.at(head);
@@ -79,8 +92,9 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   LearnerStepResult result;
   {
     torch::AutoGradMode grad_mode(meta_training);
-    auto [outs, next_meta_state] = rule.unroll_meta_net(meta_params, state.params, state.meta_state,
-                                                        rule_inputs, net.unroll_fn());
+    auto [outs, next_meta_state] =
+        rule.unroll_meta_net(meta_params, state.params, state.meta_state, rule_inputs,
+                             sharded ? sharded_unroll_fn(net, shards) : net.unroll_fn());
     result.meta_outs = meta_training ? std::move(outs) : detach_all(outs);
     result.next.meta_state =
         meta_training ? std::move(next_meta_state) : detach_all(next_meta_state);
@@ -106,6 +120,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     }
     grads = torch::autograd::grad(outputs, leaves, cotangents, /*retain_graph=*/true,
                                   /*create_graph=*/true, /*allow_unused=*/true);
+  } else if (sharded) {
+    grads = grad_sharded(total, *sharded, leaves);
   } else {
     grads = torch::autograd::grad({total}, leaves, /*grad_outputs=*/{},
                                   /*retain_graph=*/meta_training,
@@ -159,8 +175,8 @@ LearnerState detach_learner_state(const LearnerState& state) {
 }
 
 Learner::Learner(const AgentNet& net, const UpdateRule& rule, const ParamMap& meta_params,
-                 InnerAdamSettings optimizer)
-    : net_(net), rule_(rule), meta_params_(meta_params), optimizer_(optimizer) {}
+                 InnerAdamSettings optimizer, int shards)
+    : net_(net), rule_(rule), meta_params_(meta_params), optimizer_(optimizer), shards_(shards) {}
 
 LearnerState Learner::init(uint64_t seed, torch::Device device) const {
   return init_learner_state(net_, rule_, optimizer_, seed, device);
@@ -169,7 +185,7 @@ LearnerState Learner::init(uint64_t seed, torch::Device device) const {
 std::map<std::string, torch::Tensor> Learner::step(LearnerState& state,
                                                    const Rollout& batch) const {
   auto result = learner_step(net_, rule_, meta_params_, optimizer_, state, batch,
-                             /*meta_training=*/false);
+                             /*meta_training=*/false, shards_);
   state = std::move(result.next);
   return std::move(result.log);
 }

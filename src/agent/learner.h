@@ -47,10 +47,13 @@ struct LearnerStepResult {
   std::map<std::string, torch::Tensor> log;
 };
 
-// One learner update of `state` on `batch` ([T+1, B, ...]).
+// One learner update of `state` on `batch` ([T+1, B, ...]). In training,
+// `shards` > 1 runs the agent network's unrolls and backward pass in that many
+// blocks side by side (agent/sharded_unroll.h); meta-training ignores it.
 LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
                                const ParamMap& meta_params, const InnerAdam& optimizer,
-                               const LearnerState& state, const Rollout& batch, bool meta_training);
+                               const LearnerState& state, const Rollout& batch, bool meta_training,
+                               int shards = 1);
 
 // Fresh learner state: parameters from `seed`, zero optimiser moments, the
 // rule's initial meta-state.
@@ -64,9 +67,9 @@ LearnerState detach_learner_state(const LearnerState& state);
 // bound to learner_step without a graph.
 class Learner {
  public:
-  // References must outlive the learner.
+  // References must outlive the learner. `shards`: see learner_step.
   Learner(const AgentNet& net, const UpdateRule& rule, const ParamMap& meta_params,
-          InnerAdamSettings optimizer);
+          InnerAdamSettings optimizer, int shards = 1);
 
   LearnerState init(uint64_t seed, torch::Device device) const;
 
@@ -78,6 +81,7 @@ class Learner {
   const UpdateRule& rule_;
   const ParamMap& meta_params_;
   InnerAdam optimizer_;
+  int shards_;
 };
 
 }  // namespace disco

@@ -12,6 +12,7 @@
 
 #include "agent/checkpoint.h"
 #include "core/params_fingerprint.h"
+#include "core/thread_plan.h"
 #include "envs/registry.h"
 #include "io/atomic_file.h"
 #include "io/config.h"
@@ -109,7 +110,10 @@ void Trainer::build(const std::string& disco103_weights) {
                                     rule_.rule->flat_output_spec(spec.num_actions),
                                     rule_.rule->model_output_spec(spec.num_actions));
   for (auto& [name, t] : rule_.meta_params) t = t.to(device_);
-  learner_ = std::make_unique<Learner>(*net_, *rule_.rule, rule_.meta_params, settings_.optimizer);
+  // Blocks side by side pay on CPU cores; a GPU runs one block faster.
+  const int shards = device_.is_cpu() ? learner_shards() : 1;
+  learner_ = std::make_unique<Learner>(*net_, *rule_.rule, rule_.meta_params, settings_.optimizer,
+                                       shards);
   state_ = learner_->init(settings_.seed, device_);
   // Independent streams for the environments, the actor and the learner.
   Rng root(settings_.seed);

@@ -84,6 +84,10 @@ struct UpdateRuleInputs {
   torch::Tensor truncated;
   torch::Tensor truncated_observations;
   AgentOuts truncated_agent_out;
+  // How many blocks of trajectories the rule may compute side by side, one
+  // thread each (the training learner's shard count; core/thread_plan.h).
+  // Changes rounding only, never the meaning.
+  int shards = 1;
 
   // [T, B]: per_cut [K] placed at the cut transitions, zeros elsewhere (zeros
   // everywhere when nothing was cut). How a rule bootstraps a cut episode:

@@ -187,8 +187,15 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     // In place: `every` is this function's own and has no graph, so no
     // [N, A, width] copy is needed; the backward gathers into `mine`.
     out[name] = every.scatter_(1, index.expand({n, 1, width}), mine).reshape(full);
+    // The taken action's outputs as they are: a loss that reads them here
+    // needs no [N, A, width] gather and scatter in its backward pass.
+    std::vector<int64_t> one = {n};
+    one.insert(one.end(), shape.begin(), shape.end());
+    out[taken_head(name)] = mine.reshape(one);
   }
 }
+
+std::string taken_head(const std::string& head) { return head + "@taken"; }
 
 AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations,
                             const std::vector<std::string>& only) const {

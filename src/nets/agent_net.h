@@ -59,6 +59,10 @@ struct AgentNetSettings {
 // so that older checkpoints still load; `name` itself if it was not renamed.
 std::string agent_param_legacy_name(const std::string& name);
 
+// The key under which unroll_taken_gradients returns a model head's outputs
+// at the taken actions ("q" -> "q@taken").
+std::string taken_head(const std::string& head);
+
 class AgentNet {
  public:
   // Throws std::invalid_argument for bad settings (unknown torso, a conv
@@ -84,7 +88,8 @@ class AgentNet {
   // the taken action, whose outputs are scattered into place. Values equal
   // unroll's up to the rounding of a smaller matrix product; gradients flow
   // only through the taken actions' outputs, so the heads' backward pass
-  // costs 1/A of unroll's.
+  // costs 1/A of unroll's. Each model head's taken-action outputs are also
+  // returned as they are, under taken_head(head): [T+1, B, ...].
   AgentOuts unroll_taken_gradients(const ParamMap& params, const torch::Tensor& observations,
                                    const torch::Tensor& actions) const;
 

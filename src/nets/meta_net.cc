@@ -2,12 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
 
+#include "core/parallel_shards.h"
 #include "core/rng.h"
 #include "core/shape_str.h"
 #include "core/stop_gradient.h"
@@ -320,9 +322,26 @@ LstmState meta_rnn_initial_state(const MetaNetSettings& settings,
   return lstm_zero_state({}, settings.meta_rnn_hidden_size, options);
 }
 
-MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_state,
-                              const MetaNetInputs& in, const MetaNetSettings& s) {
-  check_inputs(in);
+namespace {
+
+// Trajectories [start, start + length) of every input (batch = dimension 1).
+MetaNetInputs batch_block(const MetaNetInputs& in, int64_t start, int64_t length) {
+  MetaNetInputs block = in;
+  for (auto* x : {&block.agent_logits, &block.behaviour_logits, &block.target_logits,
+                  &block.agent_y, &block.target_y, &block.agent_z, &block.target_z,
+                  &block.actions, &block.rewards, &block.is_terminal, &block.v_scalar, &block.adv,
+                  &block.normalized_adv, &block.target_q, &block.qv_adv,
+                  &block.normalized_qv_adv}) {
+    if (x->defined()) *x = x->narrow(1, start, length);
+  }
+  return block;
+}
+
+// Everything but the meta-RNN's step, which averages over the whole batch:
+// the outputs and intermediates of `in`'s trajectories, and the meta-RNN's
+// per-step inputs in out.intermediates["meta_rnn_in"].
+MetaNetOutputs apply_per_trajectory(const ParamMap& params, const LstmState& meta_rnn_state,
+                                    const MetaNetInputs& in, const MetaNetSettings& s) {
   const int64_t t = in.is_terminal.size(0), b = in.is_terminal.size(1);
   const int64_t num_actions = in.agent_logits.size(2);
   MetaNetOutputs out;
@@ -366,8 +385,47 @@ MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_
   out.intermediates["meta_lstm_input"] = meta_lstm_input;
   const auto y_emb = mlp(torch::softmax(out.y, -1), params, kMetaRnn + "/mlp",
                          s.meta_rnn_pred_embedding_size.size());
-  const auto rnn_in = mlp(torch::cat({meta_lstm_input, out.meta_input_emb, y_emb}, -1), params,
-                          kMetaRnn + "/mlp_2", s.meta_rnn_embedding_size.size());
+  out.intermediates["meta_rnn_in"] =
+      mlp(torch::cat({meta_lstm_input, out.meta_input_emb, y_emb}, -1), params,
+          kMetaRnn + "/mlp_2", s.meta_rnn_embedding_size.size());
+  return out;
+}
+
+}  // namespace
+
+MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_state,
+                              const MetaNetInputs& in, const MetaNetSettings& s, int shards) {
+  check_inputs(in);
+  const int64_t b = in.is_terminal.size(1);
+  const int n = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, b)));
+  MetaNetOutputs out;
+  if (n == 1) {
+    out = apply_per_trajectory(params, meta_rnn_state, in, s);
+  } else {
+    // Trajectories are independent up to the meta-RNN's average: blocks of
+    // them side by side, joined along the batch.
+    std::vector<MetaNetOutputs> blocks(n);
+    parallel_shards(n, [&](int k) {
+      const int64_t start = b * k / n, end = b * (k + 1) / n;
+      blocks[k] = apply_per_trajectory(params, meta_rnn_state, batch_block(in, start, end - start), s);
+    });
+    const auto join = [&](const auto& get) {
+      std::vector<torch::Tensor> parts;
+      for (const auto& block : blocks) parts.push_back(get(block));
+      return torch::cat(parts, 1);
+    };
+    out.pi = join([](const MetaNetOutputs& o) { return o.pi; });
+    out.y = join([](const MetaNetOutputs& o) { return o.y; });
+    out.z = join([](const MetaNetOutputs& o) { return o.z; });
+    out.meta_input_emb = join([](const MetaNetOutputs& o) { return o.meta_input_emb; });
+    for (const auto& [name, x] : blocks.front().intermediates) {
+      out.intermediates[name] =
+          join([&name = name](const MetaNetOutputs& o) { return o.intermediates.at(name); });
+    }
+  }
+  // Meta-RNN: its per-step inputs averaged over the batch and time, one step.
+  const auto rnn_in = out.intermediates.at("meta_rnn_in");
+  out.intermediates.erase("meta_rnn_in");
   const auto x_avg = rnn_in.mean(std::vector<int64_t>{0, 1});
   out.intermediates["meta_lstm_x_avg"] = x_avg;
   out.meta_rnn_state = lstm_step(x_avg, meta_rnn_state, params, kMetaRnn + "/lstm");

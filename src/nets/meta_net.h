@@ -118,8 +118,12 @@ LstmState meta_rnn_initial_state(const MetaNetSettings& settings,
                                  const torch::TensorOptions& options = torch::kFloat32);
 
 // One application: targets for the agent and the advanced meta-RNN state.
-// Differentiable in `params` and `meta_rnn_state`.
+// Differentiable in `params` and `meta_rnn_state`. `shards` > 1 splits the
+// trajectories into that many blocks computed side by side (one thread each,
+// core/parallel_shards.h); only the meta-RNN's batch average joins them, and
+// the values equal one block's up to the rounding of smaller matrix products.
 MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_state,
-                              const MetaNetInputs& inputs, const MetaNetSettings& settings);
+                              const MetaNetInputs& inputs, const MetaNetSettings& settings,
+                              int shards = 1);
 
 }  // namespace disco

@@ -6,6 +6,7 @@
 
 #include "core/stop_gradient.h"
 #include "io/npz_tensors.h"
+#include "nets/agent_net.h"
 #include "rl/batch_lookup.h"
 #include "rl/distributions.h"
 
@@ -33,6 +34,18 @@ ParamMap target_params_of(const MetaState& meta_state) {
         "disco rule: meta-state has no target_params/ (create it with init_meta_state)");
   }
   return target_params;
+}
+
+// A model head at the taken actions, steps [0, t): the network's own
+// taken-action outputs where it returned them (AgentNet::
+// unroll_taken_gradients), else selected from every action's. Select, then
+// slice: the backward pass then scatters into one [T+1, B, A, Y] zero
+// tensor instead of a [T, ...] one plus a [T+1, ...] copy for the slice.
+torch::Tensor taken_outputs(const AgentOuts& agent, const std::string& head,
+                            const torch::Tensor& actions, int64_t t) {
+  const auto it = agent.find(taken_head(head));
+  if (it != agent.end() && it->second.defined()) return it->second.slice(0, 0, t);
+  return rl::batch_lookup(entry(agent, head, "agent_out"), actions.to(torch::kLong)).slice(0, 0, t);
 }
 
 }  // namespace
@@ -99,7 +112,7 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
   net_in.normalized_qv_adv = v.normalized_qv_adv;
   const LstmState rnn_state{entry(meta_state, "meta_rnn/hidden", "meta-state"),
                             entry(meta_state, "meta_rnn/cell", "meta-state")};
-  MetaNetOutputs net = meta_net_apply(meta_params, rnn_state, net_in, settings_.net);
+  MetaNetOutputs net = meta_net_apply(meta_params, rnn_state, net_in, settings_.net, inputs.shards);
 
   MetaOuts outs{{"pi", net.pi}, {"y", net.y}, {"z", net.z}, {"meta_input_emb", net.meta_input_emb}};
   for (const auto& [name, x] : v.as_map()) outs["value_outs/" + name] = x;
@@ -184,14 +197,8 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
   std::map<std::string, torch::Tensor> terms;
   terms["pi"] = rl::categorical_kl_divergence(pi_hat, logits.slice(0, 0, t));
   terms["y"] = rl::categorical_kl_divergence(y_hat, entry(agent, "y", "agent_out").slice(0, 0, t));
-  // Model heads: select the taken action over all T+1 steps, then drop the
-  // last step. The same values as slicing first, but the backward pass then
-  // scatters into one [T+1, B, A, Y] zero tensor instead of a [T, ...] one
-  // plus a [T+1, ...] copy for the slice.
-  const auto actions = inputs.actions.to(torch::kLong);
-  const auto taken = [&](const char* head) {
-    return rl::batch_lookup(entry(agent, head, "agent_out"), actions).slice(0, 0, t);
-  };
+  // Model heads at the taken actions (taken_outputs).
+  const auto taken = [&](const char* head) { return taken_outputs(agent, head, inputs.actions, t); };
   terms["z"] = rl::categorical_kl_divergence(z_hat, taken("z"));
 
   // One-step policy prediction: aux_pi[a_t] predicts the next step's logits.
@@ -209,10 +216,7 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
 std::map<std::string, torch::Tensor> DiscoRule::value_loss_terms(const UpdateRuleInputs& inputs,
                                                                   const MetaOuts& meta_outs) const {
   const int64_t t = inputs.rewards.size(0);
-  // Select, then slice: see agent_loss_terms.
-  const auto q_a =
-      rl::batch_lookup(entry(inputs.agent_out, "q", "agent_out"), inputs.actions.to(torch::kLong))
-          .slice(0, 0, t);
+  const auto q_a = taken_outputs(inputs.agent_out, "q", inputs.actions, t);
   const auto td = stop_gradient(entry(meta_outs, "value_outs/q_td", "meta_out"));
   std::map<std::string, torch::Tensor> terms;
   terms["value"] = categorical_value_loss_from_td(q_a, td, settings_.value.max_abs_value);

@@ -100,6 +100,40 @@ TEST(LearnerStep, MetaStateIsCarriedBetweenUpdates) {
   EXPECT_NEAR(r2.next.meta_state.at("adv_ema/decay_product").item<double>(), 0.99 * 0.99, 1e-6);
 }
 
+// Training's learner in blocks side by side (shards): the same loss, targets,
+// gradient norm and rule state as the sequential step up to float rounding,
+// parameters that moved the same way, and the same bits when repeated.
+TEST(LearnerStep, BlocksSideBySideMatchTheSequentialStepAndRepeatBitForBit) {
+  LearnerFixture s;
+  const LearnerState state = init_learner_state(s.net, s.rule, s.opt, 1, torch::kCPU);
+  const auto seq = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false, /*shards=*/1);
+  for (const int shards : {2, 3}) {
+    const auto split = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false, shards);
+    for (const char* key : {"total_loss", "global_gradient_norm", "update_norm", "pi_loss", "q_loss"}) {
+      EXPECT_TRUE(torch::allclose(split.log.at(key), seq.log.at(key), 1e-4, 1e-6)) << key;
+    }
+    for (const char* key : {"pi", "y", "z"}) {
+      EXPECT_TRUE(torch::allclose(split.meta_outs.at(key), seq.meta_outs.at(key), 1e-4, 1e-5)) << key;
+    }
+    for (const auto& [key, x] : seq.next.meta_state) {
+      EXPECT_TRUE(torch::allclose(split.next.meta_state.at(key), x, 1e-4, 1e-6)) << key;
+    }
+    // Adam's first step is ±lr per entry: a gradient entry near zero may
+    // round to the other sign, so count the entries that moved differently.
+    int64_t differ = 0, total = 0;
+    for (const auto& [name, p] : seq.next.params) {
+      differ += (split.next.params.at(name) - p).abs().gt(1e-6).sum().item<int64_t>();
+      total += p.numel();
+    }
+    EXPECT_LE(differ, total / 100) << shards;
+    EXPECT_FALSE(split.next.params.begin()->second.requires_grad());
+  }
+  const auto a = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false, 3);
+  const auto b = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false, 3);
+  for (const auto& [name, p] : a.next.params) EXPECT_TRUE(torch::equal(b.next.params.at(name), p)) << name;
+  for (const auto& [key, x] : a.next.meta_state) EXPECT_TRUE(torch::equal(b.next.meta_state.at(key), x)) << key;
+}
+
 TEST(LearnerCheckpoint, StateWrittenUnderTheEarlierParameterNamesLoads) {
   LearnerFixture s;
   const LearnerState state = init_learner_state(s.net, s.rule, s.opt, 4, torch::kCPU);

@@ -134,6 +134,15 @@ TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
   for (const auto& [head, x] : full_out) {
     EXPECT_TRUE(torch::allclose(x, taken_out.at(head), 1e-12, 1e-12)) << head;
   }
+  // The taken actions' outputs, also returned as they are.
+  for (const char* head : {"z", "aux_pi", "q"}) {
+    const auto x = full_out.at(head);
+    const auto taken_rows =
+        x.gather(2, actions.view({4, 6, 1, 1}).expand({4, 6, 1, x.size(-1)})).squeeze(2);
+    ASSERT_TRUE(taken_out.count(taken_head(head))) << head;
+    EXPECT_TRUE(torch::allclose(taken_out.at(taken_head(head)), taken_rows, 1e-12, 1e-12)) << head;
+  }
+  EXPECT_FALSE(full_out.count(taken_head("q")));
   for (size_t i = 0; i < full.size(); ++i) {
     ASSERT_TRUE(taken[i].defined()) << i;
     EXPECT_TRUE(torch::allclose(full[i], taken[i], 1e-10, 1e-12)) << i;

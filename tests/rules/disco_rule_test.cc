@@ -194,6 +194,68 @@ TEST(DiscoRule, UnrollMetaNetUsesTargetNetworkAndUpdatesItsParameters) {
                            golden.at("call1/loss_mask")));
 }
 
+// Trajectories split into blocks side by side (UpdateRuleInputs::shards)
+// give the targets, diagnostics, next meta-state and meta-gradient of one
+// block, up to float rounding, and the same bits when repeated.
+TEST(DiscoRule, TrajectoryBlocksSideBySideGiveTheSameTargets) {
+  const ParamMap golden = load_tensors(testing::golden_path());
+  const DiscoRule disco;
+  ParamMap meta_params = load_disco_meta_params(testing::weights_path());
+  UpdateRuleInputs in;
+  for (const char* head : {"logits", "y", "z", "aux_pi", "q"}) {
+    in.agent_out[head] = golden.at(std::string("call1/agent_out/") + head);
+    in.behaviour_agent_out[head] = golden.at(std::string("call1/behaviour_agent_out/") + head);
+  }
+  in.actions = golden.at("call1/actions").to(torch::kLong);
+  in.rewards = golden.at("call1/rewards");
+  in.is_terminal = golden.at("call1/is_terminal");
+  const int64_t b = in.rewards.size(1);
+  ASSERT_GE(b, 3);
+  in.observations = torch::zeros({in.actions.size(0), b, 2});
+  const auto unroll = [&](const ParamMap&, const torch::Tensor&, const torch::Tensor&) {
+    AgentOuts target;
+    for (const char* head : {"logits", "y", "z", "q"}) {
+      target[head] = golden.at(std::string("call1/target_out/") + head);
+    }
+    return target;
+  };
+  const MetaState state = disco.init_meta_state(ParamMap{{"w", torch::zeros({2})}});
+  const auto run = [&](int shards, std::vector<torch::Tensor>* meta_grads) {
+    ParamMap leaves;
+    std::vector<torch::Tensor> list;
+    for (const auto& [name, p] : meta_params) list.push_back(leaves[name] = p.clone().requires_grad_(true));
+    auto blocked = in;
+    blocked.shards = shards;
+    auto result = disco.unroll_meta_net(leaves, ParamMap{{"w", torch::zeros({2})}}, state, blocked, unroll);
+    const auto objective = result.first.at("pi").sum() + result.first.at("y").square().sum() +
+                           result.second.at("meta_rnn/hidden").sum();
+    *meta_grads = torch::autograd::grad({objective}, list, {}, false, false, /*allow_unused=*/true);
+    return result;
+  };
+  std::vector<torch::Tensor> one_grads, grads, again_grads;
+  const auto one = run(1, &one_grads);
+  for (const int shards : {2, 3}) {
+    const auto split = run(shards, &grads);
+    for (const auto& [key, x] : one.first) {
+      ASSERT_TRUE(split.first.count(key)) << key;
+      EXPECT_EQ(split.first.at(key).sizes(), x.sizes()) << key;
+      EXPECT_TRUE(torch::allclose(split.first.at(key), x, 1e-4, 1e-5)) << key << " " << shards;
+    }
+    EXPECT_EQ(split.first.size(), one.first.size());
+    for (const auto& [key, x] : one.second) {
+      EXPECT_TRUE(torch::allclose(split.second.at(key), x, 1e-4, 1e-5)) << key << " " << shards;
+    }
+    for (size_t i = 0; i < grads.size(); ++i) {
+      ASSERT_EQ(grads[i].defined(), one_grads[i].defined()) << i;
+      if (grads[i].defined()) {
+        EXPECT_TRUE(torch::allclose(grads[i], one_grads[i], 1e-3, 1e-4)) << i;
+      }
+    }
+  }
+  const auto again = run(3, &again_grads);
+  for (const auto& [key, x] : run(3, &grads).first) EXPECT_TRUE(torch::equal(again.first.at(key), x)) << key;
+}
+
 // unroll_rule_net is the target network's unroll that unroll_meta_net makes:
 // the target parameters from the meta-state, the observations, the resets.
 TEST(DiscoRule, UnrollRuleNetUnrollsTheTargetParameters) {

@@ -1,0 +1,114 @@
+#include "agent/sharded_unroll.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/parallel_shards.h"
+
+namespace disco {
+namespace {
+
+// Near-equal contiguous blocks of `rows` rows, at most `shards` of them.
+void split_rows(int64_t rows, int shards, std::vector<int64_t>& starts,
+                std::vector<int64_t>& lengths) {
+  const int64_t n = std::max<int64_t>(1, std::min<int64_t>(shards, rows));
+  int64_t start = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t length = rows / n + (k < rows % n ? 1 : 0);
+    starts.push_back(start);
+    lengths.push_back(length);
+    start += length;
+  }
+}
+
+std::vector<AgentOuts> unroll_blocks(const AgentNet& net, const ParamMap& params,
+                                     const torch::Tensor& observations,
+                                     const torch::Tensor& taken_actions,
+                                     const std::vector<int64_t>& starts,
+                                     const std::vector<int64_t>& lengths) {
+  std::vector<AgentOuts> blocks(starts.size());
+  parallel_shards(static_cast<int>(starts.size()), [&](int k) {
+    const auto obs = observations.narrow(0, starts[k], lengths[k]);
+    blocks[k] = taken_actions.defined()
+                    ? net.unroll_taken_gradients(params, obs,
+                                                 taken_actions.narrow(0, starts[k], lengths[k]))
+                    : net.unroll(params, obs);
+  });
+  return blocks;
+}
+
+}  // namespace
+
+ShardedOuts unroll_sharded(const AgentNet& net, const ParamMap& params,
+                           const torch::Tensor& observations, const torch::Tensor& taken_actions,
+                           int shards) {
+  ShardedOuts outs;
+  split_rows(observations.size(0), shards, outs.starts, outs.lengths);
+  outs.blocks = unroll_blocks(net, params, observations, taken_actions, outs.starts, outs.lengths);
+  torch::NoGradGuard no_grad;
+  for (const auto& [head, x] : outs.blocks.front()) {
+    std::vector<torch::Tensor> parts;
+    for (const auto& block : outs.blocks) parts.push_back(block.at(head).detach());
+    outs.joined[head] = torch::cat(parts, 0).requires_grad_(x.requires_grad());
+  }
+  return outs;
+}
+
+std::vector<torch::Tensor> grad_sharded(const torch::Tensor& loss, const ShardedOuts& outs,
+                                        const std::vector<torch::Tensor>& leaves) {
+  std::vector<std::string> heads;
+  std::vector<torch::Tensor> joined;
+  for (const auto& [head, x] : outs.joined) {
+    if (!x.requires_grad()) continue;
+    heads.push_back(head);
+    joined.push_back(x);
+  }
+  const auto by_head = torch::autograd::grad({loss}, joined, /*grad_outputs=*/{},
+                                             /*retain_graph=*/false, /*create_graph=*/false,
+                                             /*allow_unused=*/true);
+  const int n = static_cast<int>(outs.blocks.size());
+  std::vector<std::vector<torch::Tensor>> by_block(n);
+  parallel_shards(n, [&](int k) {
+    std::vector<torch::Tensor> outputs, cotangents;
+    for (size_t h = 0; h < heads.size(); ++h) {
+      if (!by_head[h].defined()) continue;
+      outputs.push_back(outs.blocks[k].at(heads[h]));
+      cotangents.push_back(by_head[h].narrow(0, outs.starts[k], outs.lengths[k]));
+    }
+    if (outputs.empty()) {
+      by_block[k].resize(leaves.size());
+      return;
+    }
+    by_block[k] = torch::autograd::grad(outputs, leaves, cotangents, /*retain_graph=*/false,
+                                        /*create_graph=*/false, /*allow_unused=*/true);
+  });
+  std::vector<torch::Tensor> grads(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    for (const auto& block : by_block) {
+      const auto& g = block[i];
+      if (!g.defined()) continue;
+      grads[i] = grads[i].defined() ? grads[i] + g : g;
+    }
+  }
+  return grads;
+}
+
+AgentUnrollFn sharded_unroll_fn(const AgentNet& net, int shards) {
+  return [&net, shards](const ParamMap& params, const torch::Tensor& observations,
+                        const torch::Tensor& /*should_reset*/) {
+    std::vector<int64_t> starts, lengths;
+    split_rows(observations.size(0), shards, starts, lengths);
+    const auto blocks = unroll_blocks(net, params, observations, {}, starts, lengths);
+    if (blocks.size() == 1) return blocks.front();
+    AgentOuts joined;
+    for (const auto& [head, x] : blocks.front()) {
+      std::vector<torch::Tensor> parts;
+      for (const auto& block : blocks) parts.push_back(block.at(head));
+      joined[head] = torch::cat(parts, 0);
+    }
+    return joined;
+  };
+}
+
+}  // namespace disco

@@ -1,0 +1,74 @@
+// parallel_shards runs every index once on its own thread with the caller's
+// autograd mode, and rethrows a worker's exception; the thread plan sets one
+// LibTorch and one OpenBLAS thread and the learner's shard count.
+#include "core/parallel_shards.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "core/blas_threads.h"
+#include "core/thread_plan.h"
+
+namespace disco {
+namespace {
+
+TEST(ParallelShards, RunsEveryIndexOnceEachOnItsOwnThread) {
+  std::mutex mutex;
+  std::multiset<int> seen;
+  std::set<std::thread::id> threads;
+  parallel_shards(4, [&](int k) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.insert(k);
+    threads.insert(std::this_thread::get_id());
+  });
+  EXPECT_EQ(seen, (std::multiset<int>{0, 1, 2, 3}));
+  EXPECT_EQ(threads.size(), 4u);
+  EXPECT_TRUE(threads.count(std::this_thread::get_id()));  // index 0 on the caller
+}
+
+TEST(ParallelShards, WorkersStartWithTheCallersGradMode) {
+  std::atomic<int> enabled{0};
+  {
+    torch::NoGradGuard no_grad;
+    parallel_shards(3, [&](int) { enabled += torch::GradMode::is_enabled(); });
+  }
+  EXPECT_EQ(enabled.load(), 0);
+  parallel_shards(3, [&](int) { enabled += torch::GradMode::is_enabled(); });
+  EXPECT_EQ(enabled.load(), 3);
+}
+
+TEST(ParallelShards, RethrowsTheLowestFailingShardsErrorAfterAllFinish) {
+  std::atomic<int> finished{0};
+  try {
+    parallel_shards(3, [&](int k) {
+      ++finished;
+      if (k >= 1) throw std::runtime_error("shard " + std::to_string(k));
+    });
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "shard 1");
+  }
+  EXPECT_EQ(finished.load(), 3);
+}
+
+TEST(ThreadPlan, OneThreadPerCallAndTheShardCount) {
+  EXPECT_EQ(learner_shards(), 1);  // before any plan
+  use_threads(3);
+  EXPECT_EQ(learner_shards(), 3);
+  EXPECT_EQ(torch::get_num_threads(), 1);
+  if (blas_threads() > 0) {
+    EXPECT_EQ(blas_threads(), 1);
+  }
+  use_threads(0);
+  EXPECT_EQ(learner_shards(), core_count());
+  EXPECT_GE(core_count(), 1);
+}
+
+}  // namespace
+}  // namespace disco
