@@ -143,7 +143,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N learner steps without a final checkpoint, as if killed");
   cmd->callback([cmd]() {
-    if (a.threads < 0) throw UsageError("--threads must be positive, got " + std::to_string(a.threads));
+    if (a.threads < 0) {
+      throw UsageError("--threads must not be negative (0: one per core), got " +
+                       std::to_string(a.threads));
+    }
     use_threads(a.threads);
     const std::string& weights = a.weights;
     if (cmd->count("--steps") && a.steps <= 0) {

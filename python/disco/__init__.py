@@ -112,7 +112,8 @@ def train(rule="disco103", env="catch(rows=8,columns=8)", steps=None, seed=0, ou
     settings["batch_size"]). settings: keys as a run's settings.json.
     on_log(row): called with each metrics row (a dict). resume: a run folder
     to continue (steps may raise its total); a Python environment must be
-    passed again as env.
+    passed again as env. threads: as `disco train --threads` (0: one learner
+    block per core).
     """
     overrides = dict(settings or {})
     env_name = _env_name(env, max_episode_steps)

@@ -38,6 +38,18 @@ std::vector<AgentOuts> unroll_blocks(const AgentNet& net, const ParamMap& params
   return blocks;
 }
 
+// Every head's block outputs joined along time, without a graph.
+AgentOuts join_blocks(const std::vector<AgentOuts>& blocks) {
+  torch::NoGradGuard no_grad;
+  AgentOuts joined;
+  for (const auto& [head, x] : blocks.front()) {
+    std::vector<torch::Tensor> parts;
+    for (const auto& block : blocks) parts.push_back(block.at(head).detach());
+    joined[head] = torch::cat(parts, 0);
+  }
+  return joined;
+}
+
 }  // namespace
 
 ShardedOuts unroll_sharded(const AgentNet& net, const ParamMap& params,
@@ -46,12 +58,8 @@ ShardedOuts unroll_sharded(const AgentNet& net, const ParamMap& params,
   ShardedOuts outs;
   split_rows(observations.size(0), shards, outs.starts, outs.lengths);
   outs.blocks = unroll_blocks(net, params, observations, taken_actions, outs.starts, outs.lengths);
-  torch::NoGradGuard no_grad;
-  for (const auto& [head, x] : outs.blocks.front()) {
-    std::vector<torch::Tensor> parts;
-    for (const auto& block : outs.blocks) parts.push_back(block.at(head).detach());
-    outs.joined[head] = torch::cat(parts, 0).requires_grad_(x.requires_grad());
-  }
+  outs.joined = join_blocks(outs.blocks);
+  for (auto& [head, x] : outs.joined) x.requires_grad_(outs.blocks.front().at(head).requires_grad());
   return outs;
 }
 
@@ -100,14 +108,7 @@ AgentUnrollFn sharded_unroll_fn(const AgentNet& net, int shards) {
     std::vector<int64_t> starts, lengths;
     split_rows(observations.size(0), shards, starts, lengths);
     const auto blocks = unroll_blocks(net, params, observations, {}, starts, lengths);
-    if (blocks.size() == 1) return blocks.front();
-    AgentOuts joined;
-    for (const auto& [head, x] : blocks.front()) {
-      std::vector<torch::Tensor> parts;
-      for (const auto& block : blocks) parts.push_back(block.at(head));
-      joined[head] = torch::cat(parts, 0);
-    }
-    return joined;
+    return blocks.size() == 1 ? blocks.front() : join_blocks(blocks);
   };
 }
 

@@ -37,8 +37,8 @@ ShardedOuts unroll_sharded(const AgentNet& net, const ParamMap& params,
 std::vector<torch::Tensor> grad_sharded(const torch::Tensor& loss, const ShardedOuts& outs,
                                         const std::vector<torch::Tensor>& leaves);
 
-// The rules' UnrollFn in blocks side by side, outputs joined (for unrolls
-// without a gradient, such as the target network's in training).
+// The rules' UnrollFn in blocks side by side, outputs joined without a graph
+// (for unrolls that need no gradient, such as the target network's in training).
 AgentUnrollFn sharded_unroll_fn(const AgentNet& net, int shards);
 
 }  // namespace disco

@@ -80,6 +80,8 @@ TEST(TrainCli, BadInputGivesOneClearLine) {
       {"train --rule actor_critic --env nowhere --steps 5 --out " + out.string(), "nowhere"},
       {"train --rule actor_critic --steps 0 --out " + out.string(), "--steps must be positive"},
       {"train --rule actor_critic --steps -3 --out " + out.string(), "--steps must be positive"},
+      {"train --rule actor_critic --steps 5 --threads -2 --out " + out.string(),
+       "--threads must not be negative"},
       {"train --rule actor_critic --config /no/such.json --out " + out.string(), "/no/such.json"},
       {"train --rule /no/such_rule.npz --steps 5 --out " + out.string(), "/no/such_rule.npz"},
       {"train --rule " + std::string(DISCO_SOURCE_DIR) + "/../shared/weights/NOTICE.md.npz --steps 5",

@@ -144,6 +144,21 @@ TEST(DiscoRule, RandomlyInitialisedRuleGivesFiniteTargetsAndMetaGradients) {
   EXPECT_GT(out.at("meta_grad/lstm/linear_2/w").abs().max().item<float>(), 0.0f);
 }
 
+// The golden file's first call as the rule's inputs (observations: zeros,
+// for an UnrollFn that ignores them).
+UpdateRuleInputs golden_call1_inputs(const ParamMap& golden) {
+  UpdateRuleInputs in;
+  for (const char* head : {"logits", "y", "z", "aux_pi", "q"}) {
+    in.agent_out[head] = golden.at(std::string("call1/agent_out/") + head);
+    in.behaviour_agent_out[head] = golden.at(std::string("call1/behaviour_agent_out/") + head);
+  }
+  in.actions = golden.at("call1/actions").to(torch::kLong);
+  in.rewards = golden.at("call1/rewards");
+  in.is_terminal = golden.at("call1/is_terminal");
+  in.observations = torch::zeros({in.actions.size(0), in.actions.size(1), 2});
+  return in;
+}
+
 // The interface path: the target network is unrolled by the UnrollFn from the
 // meta-state's target parameters, which then move 10% towards the online ones.
 TEST(DiscoRule, UnrollMetaNetUsesTargetNetworkAndUpdatesItsParameters) {
@@ -156,15 +171,7 @@ TEST(DiscoRule, UnrollMetaNetUsesTargetNetworkAndUpdatesItsParameters) {
   ASSERT_TRUE(state.count("target_params/w"));
   ASSERT_TRUE(state.count("meta_rnn/hidden") && state.count("td_ema/decay_product"));
 
-  UpdateRuleInputs in;
-  for (const char* head : {"logits", "y", "z", "aux_pi", "q"}) {
-    in.agent_out[head] = golden.at(std::string("call1/agent_out/") + head);
-    in.behaviour_agent_out[head] = golden.at(std::string("call1/behaviour_agent_out/") + head);
-  }
-  in.actions = golden.at("call1/actions").to(torch::kLong);
-  in.rewards = golden.at("call1/rewards");
-  in.is_terminal = golden.at("call1/is_terminal");
-  in.observations = torch::zeros({7, 3, 2});
+  UpdateRuleInputs in = golden_call1_inputs(golden);
   int calls = 0;
   const auto unroll = [&](const ParamMap& params, const torch::Tensor& obs, const torch::Tensor& reset) {
     ++calls;
@@ -201,17 +208,8 @@ TEST(DiscoRule, TrajectoryBlocksSideBySideGiveTheSameTargets) {
   const ParamMap golden = load_tensors(testing::golden_path());
   const DiscoRule disco;
   ParamMap meta_params = load_disco_meta_params(testing::weights_path());
-  UpdateRuleInputs in;
-  for (const char* head : {"logits", "y", "z", "aux_pi", "q"}) {
-    in.agent_out[head] = golden.at(std::string("call1/agent_out/") + head);
-    in.behaviour_agent_out[head] = golden.at(std::string("call1/behaviour_agent_out/") + head);
-  }
-  in.actions = golden.at("call1/actions").to(torch::kLong);
-  in.rewards = golden.at("call1/rewards");
-  in.is_terminal = golden.at("call1/is_terminal");
-  const int64_t b = in.rewards.size(1);
-  ASSERT_GE(b, 3);
-  in.observations = torch::zeros({in.actions.size(0), b, 2});
+  UpdateRuleInputs in = golden_call1_inputs(golden);
+  ASSERT_GE(in.rewards.size(1), 3);
   const auto unroll = [&](const ParamMap&, const torch::Tensor&, const torch::Tensor&) {
     AgentOuts target;
     for (const char* head : {"logits", "y", "z", "q"}) {
