@@ -12,8 +12,10 @@
 // (rule.unroll_meta_net, no gradient), the agent loss (agent_loss +
 // agent_loss_no_meta, masked total), the backward pass to the agent
 // parameters and the inner-Adam update; with blocks side by side
-// (agent/sharded_unroll.h) the unrolls, the backward pass through the network
-// and the meta-network run in that many blocks on as many threads.
+// (agent/sharded_unroll.h, agent/sharded_loss.h) the unrolls, the value
+// targets' categorical values, the meta-network, the loss with its gradient
+// and the backward pass through the network run in that many blocks on as
+// many threads.
 //
 // FLOPs are counted from the shapes, matmuls only (2·m·k·n for [m,k]x[k,n]):
 // the agent network's forward twice (online + target), the model heads once
@@ -55,6 +57,7 @@
 
 #include "agent/learner.h"
 #include "core/allocator.h"
+#include "agent/sharded_loss.h"
 #include "agent/sharded_unroll.h"
 #include "core/blas_threads.h"
 #include "core/parallel_shards.h"
@@ -324,16 +327,14 @@ void staged_step(Bench& bench, int shards, Breakdown& time) {
   time["2 target forward (no grad)"] += target_s;
   time["3 values + meta-network + target EMA"] += t0 - t1 - target_s;
 
-  const auto loss = bench.rule.agent_loss(inputs, meta_outs, /*backprop=*/false);
-  const auto no_meta = bench.rule.agent_loss_no_meta(inputs, meta_outs);
   const auto mask = loss_mask_from_discounts(batch.discounts);
-  const auto total = masked_total_loss(loss.per_step + no_meta.per_step, mask);
+  const auto loss = loss_sharded(bench.rule, inputs, meta_outs, mask, shards);
   t1 = now_s();
-  time["4 agent loss"] += t1 - t0;
+  time["4 agent loss and its gradient to the outputs"] += t1 - t0;
 
-  const auto grads = grad_sharded(total, sharded, leaves);
+  const auto grads = grad_sharded(sharded, loss.cotangents, leaves);
   t0 = now_s();
-  time["5 backward"] += t0 - t1;
+  time["5 backward through the network"] += t0 - t1;
 
   ParamMap grad_map;
   size_t i = 0;

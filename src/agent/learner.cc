@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "agent/sharded_loss.h"
 #include "agent/sharded_unroll.h"
 
 namespace disco {
@@ -28,6 +29,35 @@ void add_truncated_outputs(const AgentNet& net, const ParamMap& params, const Ro
   if (final_obs.size(0) == 0) return;
   inputs.truncated_observations = final_obs;
   inputs.truncated_agent_out = detach_all(net.forward(detach_all(params), final_obs));
+}
+
+// ∂total/∂leaves for a loss of the joined outputs `agent_out`.
+std::vector<torch::Tensor> loss_gradient(const torch::Tensor& total, const AgentOuts& agent_out,
+                                         const AgentOuts& net_out,
+                                         const std::vector<torch::Tensor>& leaves,
+                                         bool params_carry_graph, bool meta_training,
+                                         const ShardedOuts* sharded) {
+  if (params_carry_graph) {
+    // In two parts, ∂loss/∂(aliases) then through the network (learner_step says why).
+    std::vector<torch::Tensor> aliases, outputs, cotangents;
+    for (const auto& [head, x] : agent_out) aliases.push_back(x);
+    const auto by_head = torch::autograd::grad({total}, aliases, {}, /*retain_graph=*/true,
+                                               /*create_graph=*/true, /*allow_unused=*/true);
+    size_t h = 0;
+    for (const auto& [head, x] : net_out) {
+      if (by_head[h].defined()) {
+        outputs.push_back(x);
+        cotangents.push_back(by_head[h]);
+      }
+      ++h;
+    }
+    return torch::autograd::grad(outputs, leaves, cotangents, /*retain_graph=*/true,
+                                 /*create_graph=*/true, /*allow_unused=*/true);
+  }
+  if (sharded) return grad_sharded(total, *sharded, leaves);
+  return torch::autograd::grad({total}, leaves, /*grad_outputs=*/{},
+                               /*retain_graph=*/meta_training,
+                               /*create_graph=*/meta_training, /*allow_unused=*/true);
 }
 
 }  // namespace
@@ -99,33 +129,26 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     result.next.meta_state =
         meta_training ? std::move(next_meta_state) : detach_all(next_meta_state);
   }
-  const auto loss = rule.agent_loss(inputs, result.meta_outs, /*backprop=*/meta_training);
-  const auto no_meta = rule.agent_loss_no_meta(inputs, result.meta_outs);
-  auto per_step = loss.per_step;
-  if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
-  const auto total = masked_total_loss(per_step, loss_mask_from_discounts(batch.discounts));
+  const auto loss_mask = loss_mask_from_discounts(batch.discounts);
+  std::map<std::string, torch::Tensor> loss_log;
+  torch::Tensor total;
   std::vector<torch::Tensor> grads;
-  if (params_carry_graph) {
-    std::vector<torch::Tensor> aliases, outputs, cotangents;
-    for (const auto& [head, x] : agent_out) aliases.push_back(x);
-    const auto by_head = torch::autograd::grad({total}, aliases, {}, /*retain_graph=*/true,
-                                               /*create_graph=*/true, /*allow_unused=*/true);
-    size_t h = 0;
-    for (const auto& [head, x] : net_out) {
-      if (by_head[h].defined()) {
-        outputs.push_back(x);
-        cotangents.push_back(by_head[h]);
-      }
-      ++h;
-    }
-    grads = torch::autograd::grad(outputs, leaves, cotangents, /*retain_graph=*/true,
-                                  /*create_graph=*/true, /*allow_unused=*/true);
-  } else if (sharded) {
-    grads = grad_sharded(total, *sharded, leaves);
+  if (sharded && rule.loss_splits_over_trajectories()) {
+    // The loss, too, in blocks side by side: over trajectories.
+    auto split = loss_sharded(rule, inputs, result.meta_outs, loss_mask, shards);
+    total = split.total;
+    loss_log = std::move(split.log);
+    grads = grad_sharded(*sharded, split.cotangents, leaves);
   } else {
-    grads = torch::autograd::grad({total}, leaves, /*grad_outputs=*/{},
-                                  /*retain_graph=*/meta_training,
-                                  /*create_graph=*/meta_training, /*allow_unused=*/true);
+    const auto loss = rule.agent_loss(inputs, result.meta_outs, /*backprop=*/meta_training);
+    const auto no_meta = rule.agent_loss_no_meta(inputs, result.meta_outs);
+    auto per_step = loss.per_step;
+    if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
+    total = masked_total_loss(per_step, loss_mask);
+    for (const auto& [k, v] : no_meta.log) loss_log[k] = v.detach();
+    for (const auto& [k, v] : loss.log) loss_log[k] = v.detach();
+    grads = loss_gradient(total, agent_out, net_out, leaves, params_carry_graph, meta_training,
+                          sharded ? &*sharded : nullptr);
   }
 
   ParamMap grad_map;
@@ -144,8 +167,7 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
 
   torch::NoGradGuard no_grad;
   auto& log = result.log;
-  for (const auto& [k, v] : no_meta.log) log[k] = v.detach();
-  for (const auto& [k, v] : loss.log) log[k] = v.detach();
+  log = std::move(loss_log);
   log["total_loss"] = total.detach();
   log["global_gradient_norm"] = global_norm(detach_all(grad_map));
   ParamMap update;

@@ -75,20 +75,29 @@ std::vector<torch::Tensor> grad_sharded(const torch::Tensor& loss, const Sharded
   const auto by_head = torch::autograd::grad({loss}, joined, /*grad_outputs=*/{},
                                              /*retain_graph=*/false, /*create_graph=*/false,
                                              /*allow_unused=*/true);
+  std::map<std::string, torch::Tensor> cotangents;
+  for (size_t h = 0; h < heads.size(); ++h) {
+    if (by_head[h].defined()) cotangents[heads[h]] = by_head[h];
+  }
+  return grad_sharded(outs, cotangents, leaves);
+}
+
+std::vector<torch::Tensor> grad_sharded(const ShardedOuts& outs,
+                                        const std::map<std::string, torch::Tensor>& cotangents,
+                                        const std::vector<torch::Tensor>& leaves) {
   const int n = static_cast<int>(outs.blocks.size());
   std::vector<std::vector<torch::Tensor>> by_block(n);
   parallel_shards(n, [&](int k) {
-    std::vector<torch::Tensor> outputs, cotangents;
-    for (size_t h = 0; h < heads.size(); ++h) {
-      if (!by_head[h].defined()) continue;
-      outputs.push_back(outs.blocks[k].at(heads[h]));
-      cotangents.push_back(by_head[h].narrow(0, outs.starts[k], outs.lengths[k]));
+    std::vector<torch::Tensor> outputs, grad_outputs;
+    for (const auto& [head, cotangent] : cotangents) {
+      outputs.push_back(outs.blocks[k].at(head));
+      grad_outputs.push_back(cotangent.narrow(0, outs.starts[k], outs.lengths[k]));
     }
     if (outputs.empty()) {
       by_block[k].resize(leaves.size());
       return;
     }
-    by_block[k] = torch::autograd::grad(outputs, leaves, cotangents, /*retain_graph=*/false,
+    by_block[k] = torch::autograd::grad(outputs, leaves, grad_outputs, /*retain_graph=*/false,
                                         /*create_graph=*/false, /*allow_unused=*/true);
   });
   std::vector<torch::Tensor> grads(leaves.size());

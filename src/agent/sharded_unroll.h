@@ -5,13 +5,16 @@
 // ([T+1, B, ...]) are independent: block k takes a contiguous range of time
 // steps, and the joined outputs equal the sequential unroll's up to the
 // rounding of smaller matrix products. The backward pass goes in two parts:
-// the loss's gradient to the joined outputs (one thread: the loss reads the
-// whole batch), then each block's gradient to the parameters on its own
-// thread, summed in block order, so the result does not depend on timing.
+// the loss's gradient to the joined outputs (on one thread, or in blocks of
+// trajectories for a rule whose loss splits: agent/sharded_loss.h), then
+// each block's gradient to the parameters on its own thread, summed in block
+// order, so the result does not depend on timing.
 // Training only: meta-training differentiates through the rule's inputs too
 // and keeps the sequential unroll.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/types.h"
@@ -35,6 +38,13 @@ ShardedOuts unroll_sharded(const AgentNet& net, const ParamMap& params,
 // ∂loss/∂leaves through the blocks of `outs` (loss a function of outs.joined).
 // Undefined where a leaf gets no gradient.
 std::vector<torch::Tensor> grad_sharded(const torch::Tensor& loss, const ShardedOuts& outs,
+                                        const std::vector<torch::Tensor>& leaves);
+
+// The same from the loss's gradient to the joined outputs, by head
+// ([T+1, B, ...] each; heads without one get none): the second part alone,
+// for a loss differentiated elsewhere (agent/sharded_loss.h).
+std::vector<torch::Tensor> grad_sharded(const ShardedOuts& outs,
+                                        const std::map<std::string, torch::Tensor>& cotangents,
                                         const std::vector<torch::Tensor>& leaves);
 
 // The rules' UnrollFn in blocks side by side, outputs joined without a graph

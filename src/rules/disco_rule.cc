@@ -85,7 +85,7 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_with_target_out(const ParamMap&
       entry(agent, "q", "agent_out"), entry(target_out, "q", "target_out"),
       entry(agent, "logits", "agent_out"), entry(behaviour, "logits", "behaviour_agent_out"),
       inputs.actions, inputs.rewards, is_terminal, rl::get_ema_state(meta_state, "adv_ema/"),
-      rl::get_ema_state(meta_state, "td_ema/"), settings_.value, cut_values);
+      rl::get_ema_state(meta_state, "td_ema/"), settings_.value, cut_values, inputs.shards);
   const DiscoValueOuts& v = value.outs;
 
   MetaNetInputs net_in;

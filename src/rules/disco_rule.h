@@ -73,6 +73,8 @@ class DiscoRule : public UpdateRule {
   // z, aux_pi and q enter the loss at the taken action (agent_loss_terms,
   // value_loss_terms); all actions' only as the meta-network's inputs.
   bool loss_reads_model_heads_at_taken_actions() const override { return true; }
+  // Its batch-wide statistics (the EMAs) live in the targets, not the losses.
+  bool loss_splits_over_trajectories() const override { return true; }
 
   ParamMap init_meta_params(uint64_t seed) const override;
   MetaState init_meta_state(const ParamMap& agent_params) const override;

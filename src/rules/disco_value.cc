@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
+#include "core/parallel_shards.h"
 #include "core/stop_gradient.h"
 #include "rl/batch_lookup.h"
 #include "rl/distributions.h"
@@ -43,6 +45,25 @@ torch::Tensor categorical_to_value(const torch::Tensor& logits, double max_abs_v
   return rl::signed_parabolic(torch::matmul(torch::softmax(logits, -1), support));
 }
 
+namespace {
+
+// categorical_to_value on [T+1, B, ...] logits in up to `shards` blocks of
+// the batch side by side, joined along it.
+torch::Tensor categorical_to_value_in_blocks(const torch::Tensor& logits, double max_abs_value,
+                                             int shards) {
+  const int64_t batch = logits.size(1);
+  const int n = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, batch)));
+  if (n == 1) return categorical_to_value(logits, max_abs_value);
+  std::vector<torch::Tensor> blocks(n);
+  parallel_shards(n, [&](int k) {
+    const int64_t start = batch * k / n, end = batch * (k + 1) / n;
+    blocks[k] = categorical_to_value(logits.narrow(1, start, end - start), max_abs_value);
+  });
+  return torch::cat(blocks, 1);
+}
+
+}  // namespace
+
 torch::Tensor categorical_value_loss_from_td(const torch::Tensor& q_a_logits,
                                              const torch::Tensor& td, double max_abs_value) {
   const int64_t num_bins = q_a_logits.size(-1);
@@ -63,7 +84,7 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
                                   const torch::Tensor& actions, const torch::Tensor& rewards,
                                   const torch::Tensor& is_terminal, const rl::EmaState& adv_ema,
                                   const rl::EmaState& td_ema, const DiscoValueSettings& s,
-                                  const torch::Tensor& cut_values) {
+                                  const torch::Tensor& cut_values, int shards) {
   TORCH_CHECK(rewards.dim() == 2 && is_terminal.sizes() == rewards.sizes(),
               "disco values: rewards and is_terminal must both be [T, B]; got ", rewards.sizes(),
               " and ", is_terminal.sizes());
@@ -81,8 +102,8 @@ DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
   DiscoValueResult result;
   DiscoValueOuts& o = result.outs;
   const auto pi = torch::softmax(pi_logits, -1);
-  o.q_value = categorical_to_value(q_logits, s.max_abs_value);
-  o.q = categorical_to_value(target_q_logits, s.max_abs_value);
+  o.q_value = categorical_to_value_in_blocks(q_logits, s.max_abs_value, shards);
+  o.q = categorical_to_value_in_blocks(target_q_logits, s.max_abs_value, shards);
   o.v_scalar = (pi * o.q_value).sum(-1);
   o.target_v_scalar = (pi * o.q).sum(-1);
 

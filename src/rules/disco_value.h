@@ -67,13 +67,15 @@ struct DiscoValueResult {
 // cut_values [T, B] (optional): the value of the observation a time-limit
 // cut ended on, at the cut transitions (zeros elsewhere); Retrace adds
 // value_discount times it to the reward there, so a cut episode bootstraps.
+// shards > 1: the categorical values (the bulk of the work, on every
+// action's 601 bins) in that many blocks of trajectories side by side.
 DiscoValueResult disco_value_outs(const torch::Tensor& q_logits,
                                   const torch::Tensor& target_q_logits,
                                   const torch::Tensor& pi_logits, const torch::Tensor& mu_logits,
                                   const torch::Tensor& actions, const torch::Tensor& rewards,
                                   const torch::Tensor& is_terminal, const rl::EmaState& adv_ema,
                                   const rl::EmaState& td_ema, const DiscoValueSettings& settings,
-                                  const torch::Tensor& cut_values = {});
+                                  const torch::Tensor& cut_values = {}, int shards = 1);
 
 // Scalar values from categorical logits [..., NB]: h⁻¹ of the expectation on
 // the support linspace(-max_abs_value, max_abs_value, NB).

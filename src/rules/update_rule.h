@@ -35,6 +35,12 @@ class UpdateRule {
   // meta-network). Training then differentiates only those outputs
   // (AgentNet::unroll_taken_gradients).
   virtual bool loss_reads_model_heads_at_taken_actions() const { return false; }
+  // Whether the losses are per trajectory: they read only the inputs' and
+  // targets' [T(+1), B, ...] entries (not the cut observations), compute
+  // each batch column from that column alone, and log means over [T, B].
+  // Training's learner may then evaluate them on blocks of trajectories side
+  // by side (agent/sharded_loss.h). Not a rule that normalises over the batch.
+  virtual bool loss_splits_over_trajectories() const { return false; }
 
   // Meta-parameters (meta-network weights; empty for hand-designed rules).
   virtual ParamMap init_meta_params(uint64_t seed) const { return {}; }

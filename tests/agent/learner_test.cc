@@ -100,8 +100,9 @@ TEST(LearnerStep, MetaStateIsCarriedBetweenUpdates) {
   EXPECT_NEAR(r2.next.meta_state.at("adv_ema/decay_product").item<double>(), 0.99 * 0.99, 1e-6);
 }
 
-// Training's learner in blocks side by side (shards): the same loss, targets,
-// gradient norm and rule state as the sequential step up to float rounding,
+// Training's learner in blocks side by side (shards; Disco's loss, too, in
+// blocks of trajectories): the same loss, logs, targets, gradient norm and
+// rule state as the sequential step up to float rounding,
 // parameters that moved the same way, and the same bits when repeated.
 TEST(LearnerStep, BlocksSideBySideMatchTheSequentialStepAndRepeatBitForBit) {
   LearnerFixture s;
@@ -109,9 +110,13 @@ TEST(LearnerStep, BlocksSideBySideMatchTheSequentialStepAndRepeatBitForBit) {
   const auto seq = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false, /*shards=*/1);
   for (const int shards : {2, 3}) {
     const auto split = learner_step(s.net, s.rule, s.eta, s.opt, state, s.batch, false, shards);
-    for (const char* key : {"total_loss", "global_gradient_norm", "update_norm", "pi_loss", "q_loss"}) {
-      EXPECT_TRUE(torch::allclose(split.log.at(key), seq.log.at(key), 1e-4, 1e-6)) << key;
+    // Every log, the rule's own merged from its blocks of trajectories.
+    ASSERT_EQ(split.log.size(), seq.log.size());
+    for (const auto& [key, x] : seq.log) {
+      ASSERT_TRUE(split.log.count(key)) << key;
+      EXPECT_TRUE(torch::allclose(split.log.at(key), x, 1e-4, 1e-6)) << key;
     }
+    EXPECT_TRUE(torch::allclose(split.total_loss, seq.total_loss, 1e-5, 1e-7));
     for (const char* key : {"pi", "y", "z"}) {
       EXPECT_TRUE(torch::allclose(split.meta_outs.at(key), seq.meta_outs.at(key), 1e-4, 1e-5)) << key;
     }

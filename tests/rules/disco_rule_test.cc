@@ -237,7 +237,11 @@ TEST(DiscoRule, TrajectoryBlocksSideBySideGiveTheSameTargets) {
     for (const auto& [key, x] : one.first) {
       ASSERT_TRUE(split.first.count(key)) << key;
       EXPECT_EQ(split.first.at(key).sizes(), x.sizes()) << key;
-      EXPECT_TRUE(torch::allclose(split.first.at(key), x, 1e-4, 1e-5)) << key << " " << shards;
+      // Value targets (categorical values in blocks, then Retrace's sums) round
+      // with the scale of the largest value, not of each entry.
+      const bool value = key.rfind("value_outs/", 0) == 0;
+      const double atol = value ? 1e-6 * (1 + x.abs().max().item<double>()) : 1e-5;
+      EXPECT_TRUE(torch::allclose(split.first.at(key), x, 1e-4, atol)) << key << " " << shards;
     }
     EXPECT_EQ(split.first.size(), one.first.size());
     for (const auto& [key, x] : one.second) {

@@ -1,0 +1,120 @@
+#include "agent/sharded_loss.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "core/parallel_shards.h"
+
+namespace disco {
+namespace {
+
+torch::Tensor columns(const torch::Tensor& x, int64_t start, int64_t length) {
+  return x.defined() ? x.narrow(1, start, length) : x;
+}
+
+// Block [start, start + length) of the batch, its online outputs that take a
+// gradient as fresh leaves (`heads`, `leaves`). Cut observations are left
+// out: [K, ...] rows have no batch axis, and a rule whose loss splits does
+// not read them (their values are in its targets already).
+UpdateRuleInputs trajectory_block(const UpdateRuleInputs& in, int64_t start, int64_t length,
+                                  std::vector<std::string>& heads,
+                                  std::vector<torch::Tensor>& leaves) {
+  UpdateRuleInputs block;
+  block.observations = columns(in.observations, start, length);
+  block.actions = columns(in.actions, start, length);
+  block.rewards = columns(in.rewards, start, length);
+  block.is_terminal = columns(in.is_terminal, start, length);
+  block.truncated = columns(in.truncated, start, length);
+  for (const auto& [head, x] : in.behaviour_agent_out)
+    block.behaviour_agent_out[head] = columns(x, start, length);
+  for (const auto& [head, x] : in.agent_out) {
+    if (!x.requires_grad()) {
+      block.agent_out[head] = columns(x, start, length);
+      continue;
+    }
+    auto leaf = columns(x, start, length).detach().requires_grad_(true);
+    heads.push_back(head);
+    leaves.push_back(leaf);
+    block.agent_out[head] = leaf;
+  }
+  return block;
+}
+
+// The targets of the block: every [T(+1), B, ...] entry narrowed to it;
+// others (batch-wide statistics) as they are.
+MetaOuts target_block(const MetaOuts& meta_outs, int64_t batch, int64_t start, int64_t length) {
+  MetaOuts block;
+  for (const auto& [name, x] : meta_outs) {
+    const bool per_trajectory = x.defined() && x.dim() >= 2 && x.size(1) == batch;
+    block[name] = per_trajectory ? x.narrow(1, start, length) : x;
+  }
+  return block;
+}
+
+struct BlockResult {
+  int64_t start = 0, length = 0;  // batch columns
+  torch::Tensor part;             // this block's share of the total loss
+  std::vector<std::string> heads;
+  std::vector<torch::Tensor> grads;  // by head
+  std::map<std::string, torch::Tensor> log;
+};
+
+}  // namespace
+
+ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
+                         const MetaOuts& meta_outs, const torch::Tensor& loss_mask, int shards) {
+  const int64_t batch = inputs.rewards.size(1);
+  const int n = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, batch)));
+  const torch::Tensor denominator = loss_mask.sum() + 1e-8;
+  std::vector<BlockResult> blocks(n);
+  parallel_shards(n, [&](int k) {
+    BlockResult& r = blocks[k];
+    const int64_t start = r.start = batch * k / n;
+    const int64_t length = r.length = batch * (k + 1) / n - start;
+    std::vector<torch::Tensor> leaves;
+    const auto in = trajectory_block(inputs, start, length, r.heads, leaves);
+    const auto targets = target_block(meta_outs, batch, start, length);
+    const auto loss = rule.agent_loss(in, targets, /*backprop=*/false);
+    const auto no_meta = rule.agent_loss_no_meta(in, targets);
+    auto per_step = loss.per_step;
+    if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
+    r.part = (per_step * loss_mask.narrow(1, start, length)).sum() / denominator;
+    r.grads = torch::autograd::grad({r.part}, leaves, /*grad_outputs=*/{}, /*retain_graph=*/false,
+                                    /*create_graph=*/false, /*allow_unused=*/true);
+    r.part = r.part.detach();
+
+    // As the learner merges them: agent_loss's entries over agent_loss_no_meta's.
+    for (const auto& [key, v] : no_meta.log) r.log[key] = v.detach();
+    for (const auto& [key, v] : loss.log) r.log[key] = v.detach();
+  });
+
+  torch::NoGradGuard no_grad;
+  ShardedLoss out;
+  out.total = blocks.front().part;
+  for (int k = 1; k < n; ++k) out.total = out.total + blocks[k].part;
+  for (size_t h = 0; h < blocks.front().heads.size(); ++h) {
+    std::vector<torch::Tensor> parts;
+    bool any = false;
+    for (const auto& b : blocks) any = any || b.grads[h].defined();
+    if (!any) continue;
+    for (const auto& b : blocks) {
+      parts.push_back(
+          b.grads[h].defined()
+              ? b.grads[h]
+              : torch::zeros_like(columns(inputs.agent_out.at(b.heads[h]), b.start, b.length)));
+    }
+    out.cotangents[blocks.front().heads[h]] = torch::cat(parts, 1);
+  }
+  for (const auto& [key, unused] : blocks.front().log) {
+    torch::Tensor mean;
+    for (const auto& b : blocks) {
+      const auto share = b.log.at(key) * (static_cast<double>(b.length) / batch);
+      mean = mean.defined() ? mean + share : share;
+    }
+    out.log[key] = mean;
+  }
+  return out;
+}
+
+}  // namespace disco
