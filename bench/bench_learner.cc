@@ -330,7 +330,7 @@ void staged_step(Bench& bench, int shards, Breakdown& time) {
   const auto mask = loss_mask_from_discounts(batch.discounts);
   const auto loss = loss_sharded(bench.rule, inputs, meta_outs, mask, shards);
   t1 = now_s();
-  time["4 agent loss and its gradient to the outputs"] += t1 - t0;
+  time["4 loss and its gradient to the outputs"] += t1 - t0;
 
   const auto grads = grad_sharded(sharded, loss.cotangents, leaves);
   t0 = now_s();
