@@ -53,8 +53,8 @@ MetaOuts target_block(const MetaOuts& meta_outs, int64_t batch, int64_t start, i
 }
 
 struct BlockResult {
-  int64_t start = 0, length = 0;  // batch columns
-  torch::Tensor part;             // this block's share of the total loss
+  RowBlock trajectories;  // the batch columns it covers
+  torch::Tensor part;     // this block's share of the total loss
   std::vector<std::string> heads;
   std::vector<torch::Tensor> grads;  // by head
   std::map<std::string, torch::Tensor> log;
@@ -65,13 +65,13 @@ struct BlockResult {
 ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
                          const MetaOuts& meta_outs, const torch::Tensor& loss_mask, int shards) {
   const int64_t batch = inputs.rewards.size(1);
-  const int n = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, batch)));
+  const int n = block_count(batch, shards);
   const torch::Tensor denominator = loss_mask.sum() + 1e-8;
   std::vector<BlockResult> blocks(n);
   parallel_shards(n, [&](int k) {
     BlockResult& r = blocks[k];
-    const int64_t start = r.start = batch * k / n;
-    const int64_t length = r.length = batch * (k + 1) / n - start;
+    r.trajectories = row_block(batch, n, k);
+    const auto [start, length] = r.trajectories;
     std::vector<torch::Tensor> leaves;
     const auto in = trajectory_block(inputs, start, length, r.heads, leaves);
     const auto targets = target_block(meta_outs, batch, start, length);
@@ -99,17 +99,17 @@ ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
     for (const auto& b : blocks) any = any || b.grads[h].defined();
     if (!any) continue;
     for (const auto& b : blocks) {
-      parts.push_back(
-          b.grads[h].defined()
-              ? b.grads[h]
-              : torch::zeros_like(columns(inputs.agent_out.at(b.heads[h]), b.start, b.length)));
+      parts.push_back(b.grads[h].defined() ? b.grads[h]
+                                           : torch::zeros_like(columns(
+                                                 inputs.agent_out.at(b.heads[h]),
+                                                 b.trajectories.start, b.trajectories.length)));
     }
     out.cotangents[blocks.front().heads[h]] = torch::cat(parts, 1);
   }
   for (const auto& [key, unused] : blocks.front().log) {
     torch::Tensor mean;
     for (const auto& b : blocks) {
-      const auto share = b.log.at(key) * (static_cast<double>(b.length) / batch);
+      const auto share = b.log.at(key) * (static_cast<double>(b.trajectories.length) / batch);
       mean = mean.defined() ? mean + share : share;
     }
     out.log[key] = mean;

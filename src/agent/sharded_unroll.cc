@@ -9,16 +9,14 @@
 namespace disco {
 namespace {
 
-// Near-equal contiguous blocks of `rows` rows, at most `shards` of them.
+// The blocks of `rows` time steps for `shards` threads (core/parallel_shards.h).
 void split_rows(int64_t rows, int shards, std::vector<int64_t>& starts,
                 std::vector<int64_t>& lengths) {
-  const int64_t n = std::max<int64_t>(1, std::min<int64_t>(shards, rows));
-  int64_t start = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    const int64_t length = rows / n + (k < rows % n ? 1 : 0);
-    starts.push_back(start);
-    lengths.push_back(length);
-    start += length;
+  const int n = block_count(rows, shards);
+  for (int k = 0; k < n; ++k) {
+    const RowBlock block = row_block(rows, n, k);
+    starts.push_back(block.start);
+    lengths.push_back(block.length);
   }
 }
 

@@ -5,10 +5,29 @@
 // shard's exception (lowest index) is rethrown after all have finished.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 
 namespace disco {
 
 void parallel_shards(int n, const std::function<void(int)>& work);
+
+// How callers split `rows` rows (time steps, trajectories) for up to
+// `shards` threads: block_count near-equal contiguous blocks (at least 1, at
+// most one per row), block k covering [start, start + length).
+struct RowBlock {
+  int64_t start = 0;
+  int64_t length = 0;
+};
+
+inline int block_count(int64_t rows, int shards) {
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, rows)));
+}
+
+inline RowBlock row_block(int64_t rows, int count, int k) {
+  const int64_t start = rows * k / count;
+  return {start, rows * (k + 1) / count - start};
+}
 
 }  // namespace disco

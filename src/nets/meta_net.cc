@@ -397,7 +397,7 @@ MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_
                               const MetaNetInputs& in, const MetaNetSettings& s, int shards) {
   check_inputs(in);
   const int64_t b = in.is_terminal.size(1);
-  const int n = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, b)));
+  const int n = block_count(b, shards);
   MetaNetOutputs out;
   if (n == 1) {
     out = apply_per_trajectory(params, meta_rnn_state, in, s);
@@ -406,8 +406,8 @@ MetaNetOutputs meta_net_apply(const ParamMap& params, const LstmState& meta_rnn_
     // them side by side, joined along the batch.
     std::vector<MetaNetOutputs> blocks(n);
     parallel_shards(n, [&](int k) {
-      const int64_t start = b * k / n, end = b * (k + 1) / n;
-      blocks[k] = apply_per_trajectory(params, meta_rnn_state, batch_block(in, start, end - start), s);
+      const RowBlock rows = row_block(b, n, k);
+      blocks[k] = apply_per_trajectory(params, meta_rnn_state, batch_block(in, rows.start, rows.length), s);
     });
     const auto join = [&](const auto& get) {
       std::vector<torch::Tensor> parts;

@@ -52,12 +52,12 @@ namespace {
 torch::Tensor categorical_to_value_in_blocks(const torch::Tensor& logits, double max_abs_value,
                                              int shards) {
   const int64_t batch = logits.size(1);
-  const int n = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shards, batch)));
+  const int n = block_count(batch, shards);
   if (n == 1) return categorical_to_value(logits, max_abs_value);
   std::vector<torch::Tensor> blocks(n);
   parallel_shards(n, [&](int k) {
-    const int64_t start = batch * k / n, end = batch * (k + 1) / n;
-    blocks[k] = categorical_to_value(logits.narrow(1, start, end - start), max_abs_value);
+    const RowBlock rows = row_block(batch, n, k);
+    blocks[k] = categorical_to_value(logits.narrow(1, rows.start, rows.length), max_abs_value);
   });
   return torch::cat(blocks, 1);
 }

@@ -10,40 +10,12 @@
 #include <torch/torch.h>
 
 #include "agent/checkpoint.h"
-#include "rules/disco_rule.h"
+#include "learner_fixture.h"
 
 namespace disco {
 namespace {
 
-constexpr int kA = 3, kT = 5, kB = 4, kObs = 6;
-
-struct LearnerFixture {
-  DiscoRule rule;
-  ParamMap eta = load_disco_meta_params(std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz");
-  AgentNet net{AgentNetSettings{"mlp", {16}, {}, 0.3, 8, {8}},
-               {kObs},
-               kA,
-               rule.flat_output_spec(kA),
-               rule.model_output_spec(kA)};
-  InnerAdamSettings opt_settings = [] {
-    InnerAdamSettings s;
-    s.learning_rate = 1e-2;
-    return s;
-  }();
-  InnerAdam opt{opt_settings};
-  Rollout batch;
-
-  LearnerFixture() {
-    torch::manual_seed(0);
-    batch.observations = torch::randn({kT + 1, kB, kObs});
-    batch.actions = torch::randint(0, kA, {kT + 1, kB}, torch::kLong);
-    batch.rewards = torch::randint(-1, 2, {kT + 1, kB}).to(torch::kFloat32);
-    batch.discounts = torch::ones({kT + 1, kB});
-    batch.discounts.index_put_({2, 0}, 0.0);  // an episode ends at step 2 of entry 0
-    batch.discounts.index_put_({4, 1}, 0.0);
-    batch.agent_outs["logits"] = torch::randn({kT + 1, kB, kA});
-  }
-};
+constexpr int kB = LearnerFixture::kDefaultBatch;
 
 TEST(LearnerStep, TargetEmaUsesThePreUpdateParametersAndUpdatesAreClipped) {
   LearnerFixture s;

@@ -8,37 +8,18 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "agent/learner.h"
-#include "rules/disco_rule.h"
+#include "learner_fixture.h"
 
 namespace disco {
 namespace {
 
-constexpr int kA = 3, kT = 5, kB = 5, kObs = 6;
-
-struct LossCase {
-  DiscoRule rule;
-  ParamMap eta = load_disco_meta_params(std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz");
-  AgentNet net{AgentNetSettings{"mlp", {16}, {}, 0.3, 8, {8}},
-               {kObs},
-               kA,
-               rule.flat_output_spec(kA),
-               rule.model_output_spec(kA)};
-  InnerAdam opt{InnerAdamSettings{}};
-  Rollout batch;
+// Five trajectories: blocks of 1 to 5 of them, even and uneven.
+struct LossCase : LearnerFixture {
   MetaOuts targets;
   AgentOuts outputs;  // the online outputs, constants
   torch::Tensor mask;
 
-  LossCase() {
-    torch::manual_seed(3);
-    batch.observations = torch::randn({kT + 1, kB, kObs});
-    batch.actions = torch::randint(0, kA, {kT + 1, kB}, torch::kLong);
-    batch.rewards = torch::randint(-1, 2, {kT + 1, kB}).to(torch::kFloat32);
-    batch.discounts = torch::ones({kT + 1, kB});
-    batch.discounts.index_put_({2, 0}, 0.0);
-    batch.discounts.index_put_({4, 3}, 0.0);
-    batch.agent_outs["logits"] = torch::randn({kT + 1, kB, kA});
+  LossCase() : LearnerFixture(5) {
     const auto state = init_learner_state(net, rule, opt, 1, torch::kCPU);
     const auto step = learner_step(net, rule, eta, opt, state, batch, false);
     targets = step.meta_outs;
