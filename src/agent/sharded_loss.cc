@@ -67,6 +67,13 @@ ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
   const int64_t batch = inputs.rewards.size(1);
   const int n = block_count(batch, shards);
   const torch::Tensor denominator = loss_mask.sum() + 1e-8;
+  // The cotangents, allocated once: each block writes its columns from its
+  // own thread (a torch::cat after the join would copy them all on one core).
+  // Pages of a head that gets no gradient are never touched.
+  std::map<std::string, torch::Tensor> cotangents;
+  for (const auto& [head, x] : inputs.agent_out) {
+    if (x.requires_grad()) cotangents[head] = torch::empty_like(x);
+  }
   std::vector<BlockResult> blocks(n);
   parallel_shards(n, [&](int k) {
     BlockResult& r = blocks[k];
@@ -83,6 +90,10 @@ ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
     r.grads = torch::autograd::grad({r.part}, leaves, /*grad_outputs=*/{}, /*retain_graph=*/false,
                                     /*create_graph=*/false, /*allow_unused=*/true);
     r.part = r.part.detach();
+    torch::NoGradGuard no_grad;
+    for (size_t h = 0; h < r.heads.size(); ++h) {
+      if (r.grads[h].defined()) cotangents.at(r.heads[h]).narrow(1, start, length).copy_(r.grads[h]);
+    }
 
     // As the learner merges them: agent_loss's entries over agent_loss_no_meta's.
     for (const auto& [key, v] : no_meta.log) r.log[key] = v.detach();
@@ -94,17 +105,16 @@ ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
   out.total = blocks.front().part;
   for (int k = 1; k < n; ++k) out.total = out.total + blocks[k].part;
   for (size_t h = 0; h < blocks.front().heads.size(); ++h) {
-    std::vector<torch::Tensor> parts;
     bool any = false;
     for (const auto& b : blocks) any = any || b.grads[h].defined();
-    if (!any) continue;
+    if (!any) continue;  // a head the loss does not read gets no cotangent
+    const std::string& head = blocks.front().heads[h];
     for (const auto& b : blocks) {
-      parts.push_back(b.grads[h].defined() ? b.grads[h]
-                                           : torch::zeros_like(columns(
-                                                 inputs.agent_out.at(b.heads[h]),
-                                                 b.trajectories.start, b.trajectories.length)));
+      if (!b.grads[h].defined()) {
+        cotangents.at(head).narrow(1, b.trajectories.start, b.trajectories.length).zero_();
+      }
     }
-    out.cotangents[blocks.front().heads[h]] = torch::cat(parts, 1);
+    out.cotangents[head] = cotangents.at(head);
   }
   for (const auto& [key, unused] : blocks.front().log) {
     torch::Tensor mean;

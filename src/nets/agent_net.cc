@@ -157,14 +157,27 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   // row a of W_x: [N, A, 4L] without materialising N*A one-hot inputs.
   const auto& w = param(p, root_ + "action_cond/linear/w");
   const auto& b = param(p, root_ + "action_cond/linear/b");
-  const auto from_h = torch::addmm(b, hidden, w.slice(0, a));               // [N, 4L]
-  const auto gates = from_h.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
-  const auto h = lstm_apply_gates(gates, cell.unsqueeze(1)).hidden;  // [N, A, L]
+  const auto from_h = torch::addmm(b, hidden, w.slice(0, a));  // [N, 4L]
+  const auto every_action = [&](const torch::Tensor& from_hidden, const torch::Tensor& root_cell) {
+    const auto gates = from_hidden.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
+    return lstm_apply_gates(gates, root_cell.unsqueeze(1)).hidden;                 // [N, A, L]
+  };
   const size_t layers = settings_.model_head_hiddens.size() + 1;
-  torch::Tensor index, h_taken;  // [N, 1, 1], [N, L]
-  if (taken.defined()) {
-    index = taken.to(torch::kLong).reshape({n, 1, 1});
-    h_taken = h.gather(1, index.expand({n, 1, lstm})).squeeze(1);
+  torch::Tensor h, index, h_taken;  // [N, A, L], [N, 1, 1], [N, L]
+  if (!taken.defined()) {
+    h = every_action(from_h, cell);
+  } else {
+    // Every action's LSTM step as constants; the taken action's once more
+    // with a graph, from its own row of W_x (the same sums, so the same
+    // values), so that the backward pass runs the cell for one action, not A.
+    const auto taken_long = taken.to(torch::kLong);
+    index = taken_long.reshape({n, 1, 1});
+    {
+      torch::NoGradGuard no_grad;
+      h = every_action(from_h.detach(), cell.detach());
+    }
+    const auto gates = from_h + w.slice(0, 0, a).index_select(0, taken_long);  // [N, 4L]
+    h_taken = lstm_apply_gates(gates, cell).hidden;
   }
   for (size_t i = 0; i < model_heads_.size(); ++i) {
     const auto& [name, shape] = model_heads_[i];
@@ -180,7 +193,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     torch::Tensor every;
     {
       torch::NoGradGuard no_grad;
-      every = mlp(h.detach().reshape({n * a, lstm}), p, module, layers);  // [N·A, width]
+      every = mlp(h.reshape({n * a, lstm}), p, module, layers);  // [N·A, width]
     }
     every = every.view({n, a, width});  // a view made outside no-grad may change in place
     const auto mine = mlp(h_taken, p, module, layers).reshape({n, 1, width});

@@ -83,12 +83,12 @@ class AgentNet {
                    const std::vector<std::string>& only = {}) const;
 
   // As unroll, for a loss that reads the model heads only at the taken
-  // actions ([T+1, B] integers): the heads run for every action without a
-  // graph (what the rule reads, as constants) and once more, with one, for
-  // the taken action, whose outputs are scattered into place. Values equal
-  // unroll's up to the rounding of a smaller matrix product; gradients flow
-  // only through the taken actions' outputs, so the heads' backward pass
-  // costs 1/A of unroll's. Each model head's taken-action outputs are also
+  // actions ([T+1, B] integers): the action-conditional LSTM step and the
+  // heads run for every action without a graph (what the rule reads, as
+  // constants) and once more, with one, for the taken action, whose outputs
+  // are scattered into place. Values equal unroll's up to the rounding of a
+  // smaller matrix product; gradients flow only through the taken actions'
+  // outputs, so the model's backward pass costs 1/A of unroll's. Each model head's taken-action outputs are also
   // returned as they are, under taken_head(head): [T+1, B, ...].
   AgentOuts unroll_taken_gradients(const ParamMap& params, const torch::Tensor& observations,
                                    const torch::Tensor& actions) const;

@@ -8,7 +8,9 @@ namespace disco::rl {
 
 // KL(p‖q) = Σ softmax(p)·(log_softmax(p) - log_softmax(q)) over the last axis,
 // [..., N] x [..., N] -> [...] (rlax.categorical_kl_divergence). Terms with
-// p = 0 count as 0 (also in the gradient). Disco's pi/y/z/aux losses.
+// p = 0 count as 0 (also in the gradient). Disco's pi/y/z/aux losses. The
+// gradient is written out (softmax(q) - p for q), and differentiable again
+// for meta-gradients.
 torch::Tensor categorical_kl_divergence(const torch::Tensor& p_logits,
                                         const torch::Tensor& q_logits);
 

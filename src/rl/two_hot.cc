@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace disco::rl {
 namespace {
@@ -15,20 +16,19 @@ void check_bins(double min_value, double max_value, int64_t num_bins) {
   }
 }
 
-// [num_bins] bin indices 0..num_bins-1 in `like`'s dtype and device.
-torch::Tensor bin_indices(int64_t num_bins, const torch::Tensor& like) {
-  return torch::arange(num_bins, like.options());
-}
-
 // Puts weight p_low on bin `low` and p_up on bin `up` (float indices [...]),
-// giving [..., num_bins]; a shared bin (low == up) gets p_low + p_up.
+// giving [..., num_bins]; a shared bin (low == up) gets p_low + p_up. One
+// scatter into zeros writes the [..., num_bins] output once (comparing every
+// bin with both indices took seven passes over it). Indices are clamped to
+// the bins so that a NaN scalar gives a NaN output, not an out-of-range write.
 torch::Tensor scatter_two_hot(const torch::Tensor& low, const torch::Tensor& up,
                               const torch::Tensor& p_low, const torch::Tensor& p_up,
                               int64_t num_bins) {
-  const torch::Tensor bins = bin_indices(num_bins, p_low);
-  const torch::Tensor low_hot = (bins == low.unsqueeze(-1)).to(p_low.dtype());
-  const torch::Tensor up_hot = (bins == up.unsqueeze(-1)).to(p_low.dtype());
-  return low_hot * p_low.unsqueeze(-1) + up_hot * p_up.unsqueeze(-1);
+  std::vector<int64_t> shape = p_low.sizes().vec();
+  shape.push_back(num_bins);
+  const torch::Tensor index = torch::stack({low, up}, -1).to(torch::kLong).clamp(0, num_bins - 1);
+  const torch::Tensor weights = torch::stack({p_low, p_up}, -1);
+  return torch::zeros(shape, p_low.options()).scatter_add(-1, index, weights);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "rl/distributions.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "rl_testing.h"
 
@@ -40,6 +42,45 @@ TEST(CategoricalKl, ZeroProbabilityTermsAreDroppedWithFiniteGradients) {
   EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>()) << p.grad();
   // d KL/d q_logits = softmax(q) - softmax(p) = [½, -½].
   expect_near(q.grad(), {0.5, -0.5}, 1e-12);
+}
+
+// KL(p‖q) from plain autograd ops, to check the written-out gradient against.
+torch::Tensor composite_kl(const torch::Tensor& p_logits, const torch::Tensor& q_logits) {
+  const auto log_p = torch::log_softmax(p_logits, -1);
+  return (torch::exp(log_p) * (log_p - torch::log_softmax(q_logits, -1))).sum(-1);
+}
+
+TEST(CategoricalKl, FirstAndSecondDerivativesMatchTheCompositeForm) {
+  torch::manual_seed(3);
+  const auto p = (torch::randn({4, 7}, torch::kFloat64) * 2).requires_grad_(true);
+  const auto q = (torch::randn({4, 7}, torch::kFloat64) * 2).requires_grad_(true);
+  const auto w = torch::rand({4}, torch::kFloat64);  // weights per row, as a loss mask gives
+  const auto v = torch::randn({4, 7}, torch::kFloat64);
+  // First derivatives (with a graph), then a second derivative through them
+  // as meta-gradients take: d/d(p, q) of <v, ∂L/∂q> + <v, ∂L/∂p>.
+  const auto derivatives = [&](const torch::Tensor& kl) {
+    const auto first = torch::autograd::grad({(kl * w).sum()}, {p, q}, {}, true, true);
+    const auto second = torch::autograd::grad({(first[0] * v).sum() + (first[1] * v).sum()},
+                                              {p, q});
+    return std::vector<torch::Tensor>{first[0], first[1], second[0], second[1]};
+  };
+  const auto mine = derivatives(categorical_kl_divergence(p, q));
+  const auto reference = derivatives(composite_kl(p, q));
+  for (size_t i = 0; i < mine.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(mine[i], reference[i], 1e-10, 1e-12))
+        << "derivative " << i << "\n" << mine[i] << "\n" << reference[i];
+  }
+}
+
+TEST(CategoricalKl, GradientWithoutAGraphEqualsTheRecordedOne) {
+  torch::manual_seed(4);
+  const auto p = torch::randn({3, 600});
+  const auto q = torch::randn({3, 600}).requires_grad_(true);
+  const auto plain = torch::autograd::grad({categorical_kl_divergence(p, q).sum()}, {q})[0];
+  const auto recorded =
+      torch::autograd::grad({categorical_kl_divergence(p, q).sum()}, {q}, {}, false, true)[0];
+  EXPECT_TRUE(torch::allclose(plain, recorded, 1e-6, 1e-9));
+  EXPECT_TRUE(torch::allclose(plain, torch::softmax(q, -1) - torch::softmax(p, -1), 1e-6, 1e-9));
 }
 
 TEST(Entropy, HandValues) {

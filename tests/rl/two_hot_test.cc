@@ -77,6 +77,21 @@ TEST(TwoHotIntegerBins, MatchesRlaxFormOnIntegerSupportInDouble) {
               1e-9);
 }
 
+TEST(TwoHot, GradientReachesBothBinsOfEachScalar) {
+  // d/dx Σ w·two_hot(x) = (w[up] - w[low]) / bin width, per scalar.
+  const torch::Tensor x = tensor({0.3, 0.6}, {2}).requires_grad_(true);
+  const torch::Tensor w = tensor({1.0, 2.0, 4.0, 8.0, 16.0}, {5});
+  (transform_to_2hot(x, kMin, kMax, kBins) * w).sum().backward();
+  expect_near(x.grad(), {(4.0 - 2.0) / 0.25001, (8.0 - 4.0) / 0.25001}, 1e-9);
+}
+
+TEST(TwoHot, NanScalarGivesNanProbabilitiesNotAnError) {
+  const torch::Tensor probs =
+      transform_to_2hot_integer_bins(tensor({std::nan(""), 1.0}, {2}), 3);
+  EXPECT_TRUE(torch::isnan(probs[0]).any().item<bool>());
+  expect_near(probs[1], {0, 0, 0, 0, 1, 0, 0});
+}
+
 TEST(TwoHotIntegerBins, RejectsNonPositiveRange) {
   EXPECT_THROW(transform_to_2hot_integer_bins(tensor({0.0}, {1}), 0), std::invalid_argument);
   EXPECT_THROW(transform_to_2hot(tensor({0.0}, {1}), 1.0, 1.0, 5), std::invalid_argument);
