@@ -88,8 +88,9 @@ class AgentNet {
   // constants) and once more, with one, for the taken action, whose outputs
   // are scattered into place. Values equal unroll's up to the rounding of a
   // smaller matrix product; gradients flow only through the taken actions'
-  // outputs, so the model's backward pass costs 1/A of unroll's. Each model head's taken-action outputs are also
-  // returned as they are, under taken_head(head): [T+1, B, ...].
+  // outputs, so the model's backward pass costs 1/A of unroll's. Each model
+  // head's taken-action outputs are also returned as they are, under
+  // taken_head(head): [T+1, B, ...].
   AgentOuts unroll_taken_gradients(const ParamMap& params, const torch::Tensor& observations,
                                    const torch::Tensor& actions) const;
 
