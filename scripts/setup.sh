@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libtorch-dev libopenblas0-pthread    # LibTorch, and a fast BLAS beneath it
   libcli11-dev nlohmann-json3-dev libzip-dev
+  libeigen3-dev                        # vectorised exp/tanh for core/simd_rows
   googletest libgtest-dev libbenchmark-dev
   gnuplot-nox                          # `disco plot`
   libopenmpi-dev openmpi-bin           # `mpirun -np K disco meta-train` (src/dist)

@@ -2,6 +2,7 @@
 
 #include "nets/haiku_init.h"
 #include "nets/lstm_cell.h"
+#include "core/simd_tensors.h"
 
 #include <torch/torch.h>
 
@@ -159,8 +160,22 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   const auto& b = param(p, root_ + "action_cond/linear/b");
   const auto from_h = torch::addmm(b, hidden, w.slice(0, a));  // [N, 4L]
   const auto every_action = [&](const torch::Tensor& from_hidden, const torch::Tensor& root_cell) {
-    const auto gates = from_hidden.unsqueeze(1) + w.slice(0, 0, a).unsqueeze(0);  // [N, A, 4L]
-    return lstm_apply_gates(gates, root_cell.unsqueeze(1)).hidden;                 // [N, A, L]
+    const auto w_x = w.slice(0, 0, a);
+    const bool graph = torch::GradMode::is_enabled() &&
+                       (from_hidden.requires_grad() || root_cell.requires_grad() || w.requires_grad());
+    if (!graph && simd::applies({&from_hidden}) && simd::applies({&root_cell}) &&
+        from_hidden.is_contiguous() && root_cell.is_contiguous() && w_x.is_contiguous() &&
+        simd::applies({&w_x})) {
+      // No graph: gates, cell and hidden state fused per root and action
+      // (core/simd_rows.h), without the [N, A, 4L] gates in memory.
+      auto hidden_out = torch::empty({n, a, lstm}, from_hidden.options());
+      simd::lstm_hidden_per_action(from_hidden.data_ptr<float>(), w_x.data_ptr<float>(),
+                                   root_cell.data_ptr<float>(), n, a, lstm,
+                                   hidden_out.data_ptr<float>());
+      return hidden_out;
+    }
+    const auto gates = from_hidden.unsqueeze(1) + w_x.unsqueeze(0);  // [N, A, 4L]
+    return lstm_apply_gates(gates, root_cell.unsqueeze(1)).hidden;   // [N, A, L]
   };
   const size_t layers = settings_.model_head_hiddens.size() + 1;
   torch::Tensor h, index, h_taken;  // [N, A, L], [N, 1, 1], [N, L]

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/simd_tensors.h"
+
 namespace disco::rl {
 namespace {
 
@@ -82,9 +84,52 @@ torch::Tensor categorical_value_to_scalar(const torch::Tensor& logits, double ma
                              logits.size(-1));
 }
 
+namespace {
+
+// softmax_cross_entropy with constant labels on core/simd_rows' fused row
+// kernels: the value loss's [T, B, 601] logits are read once forward and
+// once backward instead of once per LibTorch operation. A recorded backward
+// (create_graph: meta-gradients) uses differentiable ops instead.
+class FusedSoftmaxCrossEntropy : public torch::autograd::Function<FusedSoftmaxCrossEntropy> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits,
+                               const torch::Tensor& labels) {
+    const auto leading = logits.sizes().slice(0, logits.dim() - 1);
+    auto loss = torch::empty(leading, logits.options());
+    auto norm = torch::empty({loss.numel(), 2}, loss.options());
+    simd::softmax_cross_entropy(*simd::row_view(logits), *simd::row_view(labels),
+                                loss.data_ptr<float>(), norm.data_ptr<float>());
+    ctx->save_for_backward({logits, labels, norm});
+    return loss;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_out) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &logits = saved[0], &labels = saved[1];
+    const auto logit_rows = simd::row_view(logits), label_rows = simd::row_view(labels);
+    if (torch::GradMode::is_enabled() || !logit_rows || !label_rows) {
+      const auto g = grad_out[0].unsqueeze(-1);
+      return {g * (torch::softmax(logits, -1) * labels.sum(-1, /*keepdim=*/true) - labels),
+              torch::Tensor()};
+    }
+    const auto g = grad_out[0].to(torch::kFloat32).contiguous();
+    auto grad = torch::empty(logits.sizes(), logits.options());
+    simd::softmax_cross_entropy_grad(*logit_rows, *label_rows, saved[2].data_ptr<float>(),
+                                     g.data_ptr<float>(), grad.data_ptr<float>());
+    return {grad, torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 torch::Tensor softmax_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels) {
   TORCH_CHECK(logits.sizes() == labels.sizes(), "softmax_cross_entropy: logits ", logits.sizes(),
               " and labels ", labels.sizes(), " must have the same shape");
+  if (!(labels.requires_grad() && torch::GradMode::is_enabled()) &&
+      simd::applies({&logits, &labels})) {
+    return FusedSoftmaxCrossEntropy::apply(logits, labels);
+  }
   return -(labels * torch::log_softmax(logits, -1)).sum(-1);
 }
 

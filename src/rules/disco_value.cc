@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/parallel_shards.h"
+#include "core/simd_tensors.h"
 #include "core/stop_gradient.h"
 #include "rl/batch_lookup.h"
 #include "rl/distributions.h"
@@ -42,6 +43,14 @@ torch::Tensor categorical_to_value(const torch::Tensor& logits, double max_abs_v
   const auto support =
       torch::linspace(-max_abs_value, max_abs_value, num_bins, logits.options().dtype(torch::kFloat64))
           .to(logits.scalar_type());
+  if (!(logits.requires_grad() && torch::GradMode::is_enabled()) && simd::applies({&logits})) {
+    // Without a graph: softmax and expectation fused per row, the [..., 601]
+    // probabilities never written (core/simd_rows.h).
+    auto expectation = torch::empty(logits.sizes().slice(0, logits.dim() - 1), logits.options());
+    simd::softmax_expectation(*simd::row_view(logits), support.data_ptr<float>(),
+                              expectation.data_ptr<float>());
+    return rl::signed_parabolic(expectation);
+  }
   return rl::signed_parabolic(torch::matmul(torch::softmax(logits, -1), support));
 }
 

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "core/simd_rows.h"
+
 namespace disco {
 namespace {
 
@@ -158,6 +160,25 @@ TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
   }
   EXPECT_TRUE(full_moved);
   EXPECT_THROW(net.unroll_taken_gradients(params, obs, actions.slice(0, 1)), std::invalid_argument);
+}
+
+// Without a graph every action's LSTM step runs as core/simd_rows' fused
+// kernel where the CPU has it: the same outputs as LibTorch's cell.
+TEST(AgentNet, EveryActionStepWithoutAGraphMatchesTheLibTorchCell) {
+  if (!simd::enabled()) GTEST_SKIP() << "no AVX2 + FMA kernels on this machine";
+  AgentNet net({}, {5, 5}, 3, disco_flat(3), disco_model(3));
+  const auto params = net.init(5);
+  const auto obs = torch::rand({4, 6, 5, 5});
+  torch::NoGradGuard no_grad;
+  const auto fused = net.unroll(params, obs);
+  simd::set_enabled(false);
+  const auto plain = net.unroll(params, obs);
+  simd::set_enabled(true);
+  for (const auto& [head, x] : plain) {
+    const double scale = 1 + x.abs().max().item<double>();
+    EXPECT_LE((fused.at(head) - x).abs().max().item<double>(), 1e-5 * scale) << head;
+  }
+  EXPECT_FALSE(torch::equal(fused.at("q"), plain.at("q")));  // the kernel did run
 }
 
 TEST(AgentNet, ConvTorsoOnGridObservations) {

@@ -1,10 +1,12 @@
 #include "rl/two_hot.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <cmath>
 #include <stdexcept>
 
+#include "core/simd_rows.h"
 #include "rl/transforms.h"
 #include "rl_testing.h"
 
@@ -126,6 +128,34 @@ TEST(SoftmaxCrossEntropy, TwoHotTargetGradientIsSoftmaxMinusTarget) {
       transform_to_2hot_integer_bins(signed_hyperbolic(tensor({2.0}, {})), 3);
   softmax_cross_entropy(logits, target).backward();
   expect_near(logits.grad(), torch::softmax(logits.detach(), -1) - target, 1e-12);
+}
+
+// With constant labels, float32 on CPUs with AVX2, the loss runs on fused
+// row kernels (core/simd_rows.h): the LibTorch form's values, gradients, and
+// second derivatives where the backward pass is recorded (meta-gradients).
+TEST(SoftmaxCrossEntropy, FusedKernelsMatchTheLibTorchForm) {
+  if (!simd::enabled()) GTEST_SKIP() << "no AVX2 + FMA kernels on this machine";
+  torch::manual_seed(6);
+  const auto logits_batch = torch::randn({5, 6, 601}) * 3;
+  const auto labels = transform_to_2hot_integer_bins(torch::randn({5, 4}) * 50, 300);
+  const auto w = torch::rand({5, 4});
+  const auto v = torch::randn({5, 4, 601});
+  const auto run = [&](bool fused) {
+    simd::set_enabled(fused);
+    const auto x = logits_batch.clone().requires_grad_(true);
+    const auto loss = softmax_cross_entropy(x.narrow(1, 1, 4), labels);
+    const auto first = torch::autograd::grad({(loss * w).sum()}, {x}, {}, true, true)[0];
+    const auto second = torch::autograd::grad({(first.narrow(1, 1, 4) * v).sum()}, {x})[0];
+    const auto plain_first = torch::autograd::grad(
+        {(softmax_cross_entropy(x.narrow(1, 1, 4), labels) * w).sum()}, {x})[0];
+    simd::set_enabled(true);
+    return std::vector<torch::Tensor>{loss.detach(), first.detach(), second, plain_first};
+  };
+  const auto fused = run(true), plain = run(false);
+  for (size_t i = 0; i < fused.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(fused[i], plain[i], 1e-4, 1e-6)) << i;
+  }
+  EXPECT_FALSE(torch::equal(fused[0], plain[0]));  // the kernel did run
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include "golden_util.h"
 #include "io/npz_tensors.h"
+#include "core/simd_rows.h"
 #include "rules/disco_rule.h"
+#include "rules/disco_value.h"
 #include "golden/disco_targets.h"
 
 namespace disco {
@@ -92,6 +94,26 @@ TEST_P(OtherShapes, OutputsHaveTheirShapesAndAreFinite) {
 INSTANTIATE_TEST_SUITE_P(DiscoRule, OtherShapes,
                          ::testing::Values(std::make_tuple(1, 2, 5), std::make_tuple(4, 3, 5),
                                            std::make_tuple(3, 1, 2), std::make_tuple(7, 2, 18)));
+
+// Without a graph the categorical value's softmax and expectation run as one
+// fused row kernel (core/simd_rows.h) where the CPU has it: LibTorch's values.
+TEST(DiscoValue, FusedExpectationMatchesTheLibTorchForm) {
+  if (!simd::enabled()) GTEST_SKIP() << "no AVX2 + FMA kernels on this machine";
+  torch::manual_seed(7);
+  const auto logits = (torch::randn({5, 8, 3, 601}) * 4).narrow(1, 2, 5);
+  const auto fused = categorical_to_value(logits, 300.0);
+  simd::set_enabled(false);
+  const auto plain = categorical_to_value(logits, 300.0);
+  simd::set_enabled(true);
+  const double scale = 1 + plain.abs().max().item<double>();
+  EXPECT_LE((fused - plain).abs().max().item<double>(), 1e-5 * scale);
+  EXPECT_FALSE(torch::equal(fused, plain));  // the kernel did run
+  // With a graph the LibTorch form runs, and the gradient reaches the logits.
+  const auto x = logits.detach().clone().requires_grad_(true);
+  const auto with_graph = categorical_to_value(x, 300.0);
+  EXPECT_TRUE(with_graph.requires_grad());
+  EXPECT_TRUE(torch::allclose(with_graph.detach(), plain, 1e-6, 1e-6));
+}
 
 TEST(DiscoRule, LossMaskTerminalsAndGradientRows) {
   const int64_t t = 4, b = 3, a = 4;
