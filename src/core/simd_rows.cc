@@ -52,6 +52,7 @@ void softmax_cross_entropy_grad(const RowView&, const RowView&, const float*, co
   absent();
 }
 void softmax_expectation(const RowView&, const float*, float*) { absent(); }
+void lstm_cell(const float*, const float*, int64_t, int64_t, float*, float*) { absent(); }
 void lstm_hidden_per_action(const float*, const float*, const float*, int64_t, int64_t, int64_t,
                             float*) {
   absent();

@@ -72,6 +72,12 @@ void softmax_cross_entropy_grad(const RowView& logits, const RowView& labels, co
 // expectation; support has `width` entries).
 void softmax_expectation(const RowView& logits, const float* support, float* out);
 
+// Haiku's LSTM cell without a graph on `rows` rows: gates [rows, 4L] (i, g,
+// f, o; forget bias +1) and the previous cell [rows, L], all contiguous;
+// writes the new hidden state and cell ([rows, L] each).
+void lstm_cell(const float* gates, const float* cell_in, int64_t rows, int64_t hidden_size,
+               float* hidden, float* cell);
+
 // One LSTM step per (root, action) without a graph, Haiku's cell (gates
 // i, g, f, o; forget bias +1): gates[n, a] = from_h[n] + w_x[a] (both 4L
 // wide), cell_in[n] (L wide) the previous cell for every action; writes the

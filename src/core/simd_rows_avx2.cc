@@ -136,6 +136,18 @@ void softmax_expectation(const RowView& logits, const float* support, float* out
   }
 }
 
+void lstm_cell(const float* gates, const float* cell_in, int64_t rows, int64_t hidden_size,
+               float* hidden, float* cell) {
+  const int64_t l = hidden_size, g4 = 4 * hidden_size;
+  for (int64_t r = 0; r < rows; ++r) {
+    const ConstRow x(gates + r * g4, g4);
+    Row c(cell + r * l, l);
+    c = (x.segment(2 * l, l) + 1.f).logistic() * ConstRow(cell_in + r * l, l) +
+        x.segment(0, l).logistic() * x.segment(l, l).tanh();
+    Row(hidden + r * l, l) = x.segment(3 * l, l).logistic() * c.tanh();
+  }
+}
+
 void lstm_hidden_per_action(const float* from_h, const float* w_x, const float* cell_in, int64_t n,
                             int64_t actions, int64_t hidden_size, float* hidden) {
   const int64_t l = hidden_size, g4 = 4 * hidden_size;

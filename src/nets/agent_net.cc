@@ -178,7 +178,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     return lstm_apply_gates(gates, root_cell.unsqueeze(1)).hidden;   // [N, A, L]
   };
   const size_t layers = settings_.model_head_hiddens.size() + 1;
-  torch::Tensor h, index, h_taken;  // [N, A, L], [N, 1, 1], [N, L]
+  torch::Tensor h, taken_rows, h_taken;  // [N, A, L], [N] (row n·A + a of [N·A, ...]), [N, L]
   if (!taken.defined()) {
     h = every_action(from_h, cell);
   } else {
@@ -186,7 +186,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     // with a graph, from its own row of W_x (the same sums, so the same
     // values), so that the backward pass runs the cell for one action, not A.
     const auto taken_long = taken.to(torch::kLong);
-    index = taken_long.reshape({n, 1, 1});
+    taken_rows = torch::arange(n, taken_long.options()) * a + taken_long;
     {
       torch::NoGradGuard no_grad;
       h = every_action(from_h.detach(), cell.detach());
@@ -210,11 +210,10 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
       torch::NoGradGuard no_grad;
       every = mlp(h.reshape({n * a, lstm}), p, module, layers);  // [N·A, width]
     }
-    every = every.view({n, a, width});  // a view made outside no-grad may change in place
-    const auto mine = mlp(h_taken, p, module, layers).reshape({n, 1, width});
+    const auto mine = mlp(h_taken, p, module, layers);  // [N, width]
     // In place: `every` is this function's own and has no graph, so no
-    // [N, A, width] copy is needed; the backward gathers into `mine`.
-    out[name] = every.scatter_(1, index.expand({n, 1, width}), mine).reshape(full);
+    // [N·A, width] copy is needed; the backward selects `mine`'s rows.
+    out[name] = every.index_copy_(0, taken_rows, mine).reshape(full);
     // The taken action's outputs as they are: a loss that reads them here
     // needs no [N, A, width] gather and scatter in its backward pass.
     std::vector<int64_t> one = {n};

@@ -2,8 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "core/simd_tensors.h"
 #include "nets/haiku_init.h"
 
 namespace disco {
@@ -21,6 +23,20 @@ void add_lstm_params(ParamMap& params, const std::string& prefix, int64_t in, in
 }
 
 LstmState lstm_apply_gates(const torch::Tensor& gates, const torch::Tensor& cell_in) {
+  const bool graph =
+      torch::GradMode::is_enabled() && (gates.requires_grad() || cell_in.requires_grad());
+  if (!graph && gates.is_contiguous() && cell_in.is_contiguous() && gates.dim() >= 1 &&
+      gates.sizes().slice(0, gates.dim() - 1) == cell_in.sizes().slice(0, cell_in.dim() - 1) &&
+      gates.size(-1) == 4 * cell_in.size(-1) && simd::applies({&gates}) &&
+      simd::applies({&cell_in})) {
+    // No graph: the cell fused per row (core/simd_rows.h).
+    auto hidden = torch::empty(cell_in.sizes(), cell_in.options());
+    auto cell = torch::empty_like(hidden);
+    simd::lstm_cell(gates.data_ptr<float>(), cell_in.data_ptr<float>(),
+                    cell_in.numel() / std::max<int64_t>(cell_in.size(-1), 1), cell_in.size(-1),
+                    hidden.data_ptr<float>(), cell.data_ptr<float>());
+    return {hidden, cell};
+  }
   const auto blocks = gates.chunk(4, -1);  // i, g, f, o
   const auto f = torch::sigmoid(blocks[2] + 1.0);
   const auto cell = f * cell_in + torch::sigmoid(blocks[0]) * torch::tanh(blocks[1]);

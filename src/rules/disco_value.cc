@@ -76,8 +76,11 @@ torch::Tensor categorical_to_value_in_blocks(const torch::Tensor& logits, double
 torch::Tensor categorical_value_loss_from_td(const torch::Tensor& q_a_logits,
                                              const torch::Tensor& td, double max_abs_value) {
   const int64_t num_bins = q_a_logits.size(-1);
+  // The target is a constant: its expectation needs no graph (and so runs
+  // fused, core/simd_rows.h), unless stop-gradients are switched off.
+  const auto q_for_target = StopGradientsOff::off() ? q_a_logits : q_a_logits.detach();
   const auto target =
-      rl::signed_hyperbolic(stop_gradient(categorical_to_value(q_a_logits, max_abs_value) + td));
+      rl::signed_hyperbolic(stop_gradient(categorical_to_value(q_for_target, max_abs_value) + td));
   // Integer bins (Disco103: 601 on [-300, 300]) use the integer two-hot form.
   const bool integer_bins = max_abs_value == std::floor(max_abs_value) &&
                             num_bins == 2 * static_cast<int64_t>(max_abs_value) + 1;

@@ -143,6 +143,23 @@ TEST(SimdRows, SoftmaxExpectationMatchesTheLibTorchForm) {
   expect_close(out, reference, 1e-4, 1e-5, "expectation");
 }
 
+TEST(SimdRows, LstmCellMatchesLibTorchsCellWithoutAGraph) {
+  SKIP_WITHOUT_KERNELS();
+  torch::manual_seed(9);
+  const auto gates = torch::randn({2, 5, 64}) * 3, cell = torch::randn({2, 5, 16}) * 2;
+  const auto fused = lstm_apply_gates(gates, cell);  // no graph: the kernel
+  const auto reference = lstm_apply_gates(f64(gates), f64(cell));
+  expect_close(fused.hidden, reference.hidden, 1e-6, 0, "hidden");
+  expect_close(fused.cell, reference.cell, 1e-6, 1e-6, "cell");
+  set_enabled(false);
+  const auto plain = lstm_apply_gates(gates, cell);
+  set_enabled(true);
+  EXPECT_FALSE(torch::equal(fused.hidden, plain.hidden));  // the kernel did run
+  // With a graph: LibTorch's ops, differentiable.
+  const auto g = gates.clone().requires_grad_(true);
+  EXPECT_TRUE(lstm_apply_gates(g, cell).hidden.requires_grad());
+}
+
 TEST(SimdRows, LstmHiddenPerActionMatchesTheCell) {
   SKIP_WITHOUT_KERNELS();
   torch::manual_seed(6);
