@@ -1,13 +1,13 @@
 // Fused float32 kernels over rows (the last axis) for the learner's
-// element-wise hot spots: softmax statistics, categorical KL and cross-
-// entropy with their gradients, the categorical value's expectation, and the
-// LSTM cell's gates.
+// element-wise hot spots: categorical KL and cross-entropy with their
+// gradients, the categorical value's expectation, and the LSTM cell.
 //
 // LibTorch runs each of these as a chain of whole-tensor operations, every
 // one a pass over memory (a 600-wide KL is about ten of them, forward and
-// backward), and its CPU tanh is slower than its exp. Here each row is read
-// once or twice while it sits in L1, with Eigen's vectorised exp, tanh and
-// logistic. The kernels are compiled for AVX2 + FMA (simd_rows_avx2.cc) and
+// backward), and its CPU tanh runs at a third of its sigmoid's speed. Here
+// each row is read once or twice while it sits in L1, with Eigen's
+// vectorised exp, tanh and logistic. (A plain softmax gains nothing: LibTorch
+// already fuses it per row, and Eigen's exp is no faster than LibTorch's.) The kernels are compiled for AVX2 + FMA (simd_rows_avx2.cc) and
 // run only where the CPU has both; callers keep their LibTorch form for
 // everything else (other CPUs, other devices and dtypes, graphs that
 // meta-gradients differentiate) and tests hold the two forms together.

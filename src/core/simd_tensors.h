@@ -18,4 +18,8 @@ std::optional<RowView> row_view(const torch::Tensor& x);
 // The kernels apply to every tensor given: row views all, of one shape.
 bool applies(std::initializer_list<const torch::Tensor*> tensors);
 
+// The kernels are on and every tensor given is a contiguous float32 CPU
+// tensor (for kernels that take plain pointers; shapes are the caller's).
+bool contiguous(std::initializer_list<const torch::Tensor*> tensors);
+
 }  // namespace disco::simd

@@ -163,9 +163,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     const auto w_x = w.slice(0, 0, a);
     const bool graph = torch::GradMode::is_enabled() &&
                        (from_hidden.requires_grad() || root_cell.requires_grad() || w.requires_grad());
-    if (!graph && simd::applies({&from_hidden}) && simd::applies({&root_cell}) &&
-        from_hidden.is_contiguous() && root_cell.is_contiguous() && w_x.is_contiguous() &&
-        simd::applies({&w_x})) {
+    if (!graph && simd::contiguous({&from_hidden, &root_cell, &w_x})) {
       // No graph: gates, cell and hidden state fused per root and action
       // (core/simd_rows.h), without the [N, A, 4L] gates in memory.
       auto hidden_out = torch::empty({n, a, lstm}, from_hidden.options());
@@ -184,7 +182,8 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   } else {
     // Every action's LSTM step as constants; the taken action's once more
     // with a graph, from its own row of W_x (the same sums, so the same
-    // values), so that the backward pass runs the cell for one action, not A.
+    // values, up to float rounding where the constants come from the fused
+    // kernel), so that the backward pass runs the cell for one action, not A.
     const auto taken_long = taken.to(torch::kLong);
     taken_rows = torch::arange(n, taken_long.options()) * a + taken_long;
     {

@@ -25,10 +25,9 @@ void add_lstm_params(ParamMap& params, const std::string& prefix, int64_t in, in
 LstmState lstm_apply_gates(const torch::Tensor& gates, const torch::Tensor& cell_in) {
   const bool graph =
       torch::GradMode::is_enabled() && (gates.requires_grad() || cell_in.requires_grad());
-  if (!graph && gates.is_contiguous() && cell_in.is_contiguous() && gates.dim() >= 1 &&
+  if (!graph && simd::contiguous({&gates, &cell_in}) && gates.dim() == cell_in.dim() &&
       gates.sizes().slice(0, gates.dim() - 1) == cell_in.sizes().slice(0, cell_in.dim() - 1) &&
-      gates.size(-1) == 4 * cell_in.size(-1) && simd::applies({&gates}) &&
-      simd::applies({&cell_in})) {
+      gates.size(-1) == 4 * cell_in.size(-1)) {
     // No graph: the cell fused per row (core/simd_rows.h).
     auto hidden = torch::empty(cell_in.sizes(), cell_in.options());
     auto cell = torch::empty_like(hidden);

@@ -45,4 +45,11 @@ bool applies(std::initializer_list<const torch::Tensor*> tensors) {
   return tensors.size() > 0;
 }
 
+bool contiguous(std::initializer_list<const torch::Tensor*> tensors) {
+  for (const torch::Tensor* t : tensors) {
+    if (!row_view(*t) || !t->is_contiguous()) return false;
+  }
+  return enabled();
+}
+
 }  // namespace disco::simd
