@@ -20,11 +20,14 @@ using Row = Eigen::Map<Eigen::ArrayXf>;
 // What the two forms drop differently weighs < 1e-37 each.
 constexpr float kMinLogProb = -87.0f;
 
-// Scratch of `width` floats for one call (one allocation, not one per row).
-struct Scratch {
-  explicit Scratch(int64_t width) : buffer(width) {}
-  Eigen::ArrayXf buffer;
-};
+// Haiku's LSTM cell on one row: gates x (4L wide: i, g, f, o; forget bias
+// +1) and the previous cell c_in (L wide); writes the new cell and hidden
+// state.
+void lstm_row(const ConstRow& x, const ConstRow& c_in, int64_t l, Row cell, Row hidden) {
+  cell = (x.segment(2 * l, l) + 1.f).logistic() * c_in +
+         x.segment(0, l).logistic() * x.segment(l, l).tanh();
+  hidden = x.segment(3 * l, l).logistic() * cell.tanh();
+}
 
 // log Σ exp(x) as its two parts, (m, log Σ exp(x - m)) with m the row's
 // maximum, stored as norm[0], norm[1]: x - m is exact where x is near m, so
@@ -52,8 +55,8 @@ auto log_probs(const ConstRow& x, const float* norm) { return (x - norm[0]) - no
 void categorical_kl(const RowView& p_logits, const RowView& q_logits, float* kl, float* norm_p,
                     float* norm_q) {
   const int64_t w = p_logits.width;
-  Scratch scratch(w);
-  Row e(scratch.buffer.data(), w);
+  Eigen::ArrayXf buffer(w);  // one allocation per call, not per row
+  Row e(buffer.data(), w);
   for (int64_t r = 0; r < p_logits.rows; ++r) {
     const ConstRow p(p_logits.row(r), w), q(q_logits.row(r), w);
     float* np = norm_p + 2 * r;
@@ -71,8 +74,8 @@ void categorical_kl_grads(const RowView& p_logits, const RowView& q_logits, cons
                           const float* norm_q, const float* kl, const float* g, float* grad_p,
                           float* grad_q) {
   const int64_t w = p_logits.width;
-  Scratch scratch(w);
-  Row p(scratch.buffer.data(), w);
+  Eigen::ArrayXf buffer(w);
+  Row p(buffer.data(), w);
   for (int64_t r = 0; r < p_logits.rows; ++r) {
     const ConstRow pl(p_logits.row(r), w), ql(q_logits.row(r), w);
     const float *np = norm_p + 2 * r, *nq = norm_q + 2 * r;
@@ -140,28 +143,22 @@ void lstm_cell(const float* gates, const float* cell_in, int64_t rows, int64_t h
                float* hidden, float* cell) {
   const int64_t l = hidden_size, g4 = 4 * hidden_size;
   for (int64_t r = 0; r < rows; ++r) {
-    const ConstRow x(gates + r * g4, g4);
-    Row c(cell + r * l, l);
-    c = (x.segment(2 * l, l) + 1.f).logistic() * ConstRow(cell_in + r * l, l) +
-        x.segment(0, l).logistic() * x.segment(l, l).tanh();
-    Row(hidden + r * l, l) = x.segment(3 * l, l).logistic() * c.tanh();
+    lstm_row(ConstRow(gates + r * g4, g4), ConstRow(cell_in + r * l, l), l, Row(cell + r * l, l),
+             Row(hidden + r * l, l));
   }
 }
 
 void lstm_hidden_per_action(const float* from_h, const float* w_x, const float* cell_in, int64_t n,
                             int64_t actions, int64_t hidden_size, float* hidden) {
   const int64_t l = hidden_size, g4 = 4 * hidden_size;
-  Eigen::ArrayXf gates(g4);
+  Eigen::ArrayXf gates(g4), cell(l);  // per row, in L1
   for (int64_t root = 0; root < n; ++root) {
     const ConstRow h_part(from_h + root * g4, g4);
     const ConstRow c_in(cell_in + root * l, l);
     for (int64_t a = 0; a < actions; ++a) {
       gates = h_part + ConstRow(w_x + a * g4, g4);
-      const auto i = gates.segment(0, l).logistic();
-      const auto g = gates.segment(l, l).tanh();
-      const auto f = (gates.segment(2 * l, l) + 1.f).logistic();
-      const auto o = gates.segment(3 * l, l).logistic();
-      Row(hidden + (root * actions + a) * l, l) = o * (f * c_in + i * g).tanh();
+      lstm_row(ConstRow(gates.data(), g4), c_in, l, Row(cell.data(), l),
+               Row(hidden + (root * actions + a) * l, l));
     }
   }
 }
