@@ -341,8 +341,8 @@ void staged_step(Bench& bench, int shards, Breakdown& time) {
   for (const auto& [name, t] : state.params) grad_map[name] = grads[i++];
   {
     torch::NoGradGuard no_grad;
-    state.params = bench.optimizer.step(state.params, grad_map, state.opt);
-    global_norm(grad_map);  // the learner logs it
+    InnerAdam::Norms norms;  // the learner logs them
+    state.params = bench.optimizer.step(state.params, grad_map, state.opt, shards, &norms);
   }
   time["6 optimiser"] += now_s() - t0;
 }

@@ -157,10 +157,12 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     const auto& g = grads[i++];
     grad_map[name] = g.defined() ? g : torch::zeros_like(t);
   }
+  InnerAdam::Norms norms;
   {
     torch::AutoGradMode grad_mode(meta_training);
     result.next.opt = state.opt;
-    result.next.params = optimizer.step(state.params, grad_map, result.next.opt);
+    result.next.params = optimizer.step(state.params, grad_map, result.next.opt,
+                                        meta_training ? 1 : shards, &norms);
   }
   result.agent_out = detach_all(agent_out);
   result.total_loss = meta_training ? total : total.detach();
@@ -169,11 +171,8 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
   auto& log = result.log;
   log = std::move(loss_log);
   log["total_loss"] = total.detach();
-  log["global_gradient_norm"] = global_norm(detach_all(grad_map));
-  ParamMap update;
-  for (const auto& [name, p] : result.next.params)
-    update[name] = p.detach() - state.params.at(name).detach();
-  log["update_norm"] = global_norm(update);
+  log["global_gradient_norm"] = norms.gradient;
+  log["update_norm"] = norms.update;
   return result;
 }
 

@@ -52,9 +52,14 @@ void softmax_cross_entropy_grad(const RowView&, const RowView&, const float*, co
   absent();
 }
 void softmax_expectation(const RowView&, const float*, float*) { absent(); }
+void softmax_linear(const RowView&, const float*, const float*, int64_t, float*) { absent(); }
 void lstm_cell(const float*, const float*, int64_t, int64_t, float*, float*) { absent(); }
 void lstm_hidden_per_action(const float*, const float*, const float*, int64_t, int64_t, int64_t,
                             float*) {
+  absent();
+}
+AdamSquares adam(const float*, const float*, const float*, const float*, int64_t,
+                 const AdamConstants&, float*, float*, float*) {
   absent();
 }
 #endif

@@ -72,6 +72,14 @@ void softmax_cross_entropy_grad(const RowView& logits, const RowView& labels, co
 // expectation; support has `width` entries).
 void softmax_expectation(const RowView& logits, const float* support, float* out);
 
+// softmax(x_r) W + b for every row r of `logits`, W [width, out_width] and
+// b [out_width] contiguous row-major; writes out [rows, out_width]. The
+// probabilities never reach memory: a block of rows is exponentiated into a
+// buffer that stays in cache and multiplied from there, and the product is
+// divided by each row's Σ exp afterwards.
+void softmax_linear(const RowView& logits, const float* w, const float* b, int64_t out_width,
+                    float* out);
+
 // Haiku's LSTM cell without a graph on `rows` rows: gates [rows, 4L] (i, g,
 // f, o; forget bias +1) and the previous cell [rows, L], all contiguous;
 // writes the new hidden state and cell ([rows, L] each).
@@ -84,5 +92,26 @@ void lstm_cell(const float* gates, const float* cell_in, int64_t rows, int64_t h
 // new hidden state hidden[n, a] (contiguous [N, A, L]).
 void lstm_hidden_per_action(const float* from_h, const float* w_x, const float* cell_in, int64_t n,
                             int64_t actions, int64_t hidden_size, float* hidden);
+
+// ----- element-wise ----------------------------------------------------------
+
+// The constants of one Adam step (optim/inner_adam.h); max_abs_update <= 0
+// means no clipping.
+struct AdamConstants {
+  float grad_scale = 1, b1 = 0, b2 = 0, bias1 = 1, bias2 = 1, eps = 0;
+  float max_abs_update = 0, learning_rate = 0;
+};
+
+// One Adam step on n entries in a single pass (LibTorch's form is about ten
+// passes): from parameters p, gradients g and moments mu, nu, writes
+//   mu' = b1 mu + (1 - b1) s g,  nu' = b2 nu + (1 - b2) (s g)^2   (s: grad_scale)
+//   p'  = p - lr clip((mu' / bias1) / (sqrt(nu' / bias2) + eps))
+// Outputs may not alias inputs. Returns Σ g^2 (unscaled) and Σ (p' - p)^2,
+// the squared norms that the learner logs.
+struct AdamSquares {
+  double gradient = 0, update = 0;
+};
+AdamSquares adam(const float* p, const float* g, const float* mu, const float* nu, int64_t n,
+                 const AdamConstants& c, float* p_out, float* mu_out, float* nu_out);
 
 }  // namespace disco::simd

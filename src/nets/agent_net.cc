@@ -203,7 +203,6 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
       out[name] = mlp(h.reshape({n * a, lstm}), p, module, layers).reshape(full);
       continue;
     }
-    const int64_t width = numel(shape);
     torch::Tensor every;
     {
       torch::NoGradGuard no_grad;

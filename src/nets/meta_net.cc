@@ -12,6 +12,7 @@
 #include "core/parallel_shards.h"
 #include "core/rng.h"
 #include "core/shape_str.h"
+#include "core/simd_tensors.h"
 #include "core/stop_gradient.h"
 #include "nets/haiku_init.h"
 #include "rl/batch_lookup.h"
@@ -112,16 +113,45 @@ ParamSpecs meta_net_specs(const MetaNetSettings& s) {
 
 // ----- forward pieces ------------------------------------------------------
 
-// Two MLPs on the same input, their first layers as one matmul (the
+// softmax(logits) w + b. Without a graph to record it is one fused kernel
+// (core/simd_rows.h) where the CPU has it: the [..., 600] probabilities of
+// the embeddings' inputs are never written out.
+torch::Tensor softmax_linear(const torch::Tensor& logits, const torch::Tensor& w,
+                             const torch::Tensor& b) {
+  const bool graph = torch::GradMode::is_enabled() &&
+                     (logits.requires_grad() || w.requires_grad() || b.requires_grad());
+  const auto rows = simd::row_view(logits);
+  if (!graph && rows && simd::contiguous({&w, &b}) && w.dim() == 2 && b.dim() == 1 &&
+      w.size(0) == logits.size(-1) && b.size(0) == w.size(1)) {
+    auto sizes = logits.sizes().vec();
+    sizes.back() = w.size(1);
+    auto out = torch::empty(sizes, logits.options());
+    simd::softmax_linear(*rows, w.data_ptr<float>(), b.data_ptr<float>(), w.size(1),
+                         out.data_ptr<float>());
+    return out;
+  }
+  return torch::matmul(torch::softmax(logits, -1), w) + b;
+}
+
+// An MLP on softmax(logits).
+torch::Tensor softmax_mlp(const torch::Tensor& logits, const ParamMap& params,
+                          const std::string& prefix, size_t layers) {
+  const auto first = mlp_layer(prefix, 0);
+  const auto h = softmax_linear(logits, param(params, first + "/w"), param(params, first + "/b"));
+  return layers > 1 ? mlp(torch::relu(h), params, prefix, layers, /*from=*/1) : h;
+}
+
+// Two MLPs on softmax(logits), their first layers as one product (the
 // 600 -> 16 embeddings are too narrow for a matmul to run well alone).
-std::pair<torch::Tensor, torch::Tensor> mlp_pair(const torch::Tensor& x, const ParamMap& params,
+std::pair<torch::Tensor, torch::Tensor> mlp_pair(const torch::Tensor& logits,
+                                                 const ParamMap& params,
                                                  const std::string& prefix_a, size_t layers_a,
                                                  const std::string& prefix_b, size_t layers_b) {
   const auto first_a = mlp_layer(prefix_a, 0), first_b = mlp_layer(prefix_b, 0);
   const auto& w_a = param(params, first_a + "/w");
   const auto w = torch::cat({w_a, param(params, first_b + "/w")}, 1);
   const auto b = torch::cat({param(params, first_a + "/b"), param(params, first_b + "/b")});
-  const auto both = torch::matmul(x, w) + b;
+  const auto both = softmax_linear(logits, w, b);
   const auto finish = [&](torch::Tensor h, const std::string& prefix, size_t layers) {
     return layers > 1 ? mlp(torch::relu(h), params, prefix, layers, /*from=*/1) : h;
   };
@@ -130,14 +160,33 @@ std::pair<torch::Tensor, torch::Tensor> mlp_pair(const torch::Tensor& x, const P
           finish(both.slice(-1, width_a), prefix_b, layers_b)};
 }
 
-// Blocks x <- relu(Conv1D_k1([x, mean_a x])) over x [T, B, A, C].
-torch::Tensor conv_net(torch::Tensor x, const ParamMap& params, const std::string& prefix,
-                       size_t blocks) {
+// One block relu(Conv1D_k1([x, mean_a x])) over x [T, B, A, C], where x is
+// [shared, own]: `shared` [T, B, S] is the same for every action (S may be
+// 0: undefined), `own` [T, B, A, C - S] per action. The kernel's rows split
+// the product, W = [W_x; W_m] with W_x = [W_xs; W_xo], W_m = [W_ms; W_mo]:
+//   own W_xo + (shared (W_xs + W_ms) + (mean_a own) W_mo + b), broadcast over A,
+// so neither [T, B, A, 2C] nor the shared part's A copies are built, and
+// the per-step terms are multiplied once rather than A times.
+torch::Tensor conv_block_apply(const torch::Tensor& shared, const torch::Tensor& own,
+                               const ParamMap& params, const std::string& block) {
+  const auto w = param(params, block + "/w")[0];  // [2C, out]
+  const int64_t s = shared.defined() ? shared.size(-1) : 0;
+  const int64_t c = s + own.size(-1);
+  TORCH_CHECK(w.size(0) == 2 * c, "meta-net: ", block, " expects ", w.size(0) / 2,
+              " input channels, got ", c);
+  auto per_step = torch::matmul(own.mean(2), w.slice(0, c + s)) + param(params, block + "/b");
+  if (s > 0) per_step = per_step + torch::matmul(shared, w.slice(0, 0, s) + w.slice(0, c, c + s));
+  return torch::relu(torch::matmul(own, w.slice(0, s, c)) + per_step.unsqueeze(2));
+}
+
+// Blocks x <- relu(Conv1D_k1([x, mean_a x])) over x [T, B, A, C], the first
+// on [shared, own] (conv_block_apply).
+torch::Tensor conv_net(const torch::Tensor& shared, torch::Tensor own, const ParamMap& params,
+                       const std::string& prefix, size_t blocks) {
   for (size_t i = 0; i < blocks; ++i) {
-    const auto mean = x.mean(2, /*keepdim=*/true).expand_as(x);
-    x = torch::relu(conv1d_k1(torch::cat({x, mean}, -1), params, conv_block(prefix, i)));
+    own = conv_block_apply(i == 0 ? shared : torch::Tensor(), own, params, conv_block(prefix, i));
   }
-  return x;
+  return own;
 }
 
 // [x_t, x_{t+1}] for t < T, over x [T+1, ...] (input_transforms.td_pair).
@@ -164,7 +213,7 @@ struct PredictionEmbeddings {
 // The meta-network and its meta-RNN each embed the same four prediction
 // distributions with their own weights: the softmaxes (over 600 entries, on
 // [T+1, B, A, 600] for z) are taken once and both first layers run as one
-// matmul.
+// product (mlp_pair).
 std::pair<PredictionEmbeddings, PredictionEmbeddings> embed_predictions(const MetaNetInputs& in,
                                                                         const ParamMap& params,
                                                                         const MetaNetSettings& s) {
@@ -173,8 +222,8 @@ std::pair<PredictionEmbeddings, PredictionEmbeddings> embed_predictions(const Me
   PredictionEmbeddings net, rnn;
   const auto embed = [&](const torch::Tensor& logits, const std::string& module,
                          torch::Tensor& net_out, torch::Tensor& rnn_out) {
-    std::tie(net_out, rnn_out) = mlp_pair(torch::softmax(logits, -1), params, kNet + "/" + module,
-                                          net_layers, kMetaRnn + "/" + module, rnn_layers);
+    std::tie(net_out, rnn_out) = mlp_pair(logits, params, kNet + "/" + module, net_layers,
+                                          kMetaRnn + "/" + module, rnn_layers);
   };
   embed(in.agent_y, "mlp", net.y, rnn.y);
   embed(in.target_y, "mlp", net.target_y, rnn.target_y);
@@ -241,7 +290,8 @@ std::pair<torch::Tensor, torch::Tensor> construct_input(const MetaNetInputs& in,
        stop_gradient(col(first(rl::signed_logp1(in.qv_adv), t))),
        stop_gradient(col(first(in.normalized_qv_adv, t))), col(one_hot)},
       -1);
-  const auto act_cond_emb = conv_net(action_features, params, prefix + "/sequential", conv_blocks);
+  const auto act_cond_emb =
+      conv_net(torch::Tensor(), action_features, params, prefix + "/sequential", conv_blocks);
   channels.push_back(act_cond_emb.mean(2));
   channels.push_back(select(act_cond_emb));
   return {torch::cat(channels, -1), act_cond_emb};
@@ -342,8 +392,7 @@ MetaNetInputs batch_block(const MetaNetInputs& in, int64_t start, int64_t length
 // per-step inputs in out.intermediates["meta_rnn_in"].
 MetaNetOutputs apply_per_trajectory(const ParamMap& params, const LstmState& meta_rnn_state,
                                     const MetaNetInputs& in, const MetaNetSettings& s) {
-  const int64_t t = in.is_terminal.size(0), b = in.is_terminal.size(1);
-  const int64_t num_actions = in.agent_logits.size(2);
+  const int64_t b = in.is_terminal.size(1);
   MetaNetOutputs out;
 
   const auto [net_emb, rnn_emb] = embed_predictions(in, params, s);
@@ -375,16 +424,17 @@ MetaNetOutputs apply_per_trajectory(const ParamMap& params, const LstmState& met
     out.y = linear(mult_now, params, kNet + "/linear_2");
     out.z = linear(mult_now, params, kNet + "/linear_3");
   }
-  auto w = torch::cat({mult.unsqueeze(2).expand({t, b, num_actions, mult.size(-1)}), act_cond_emb}, -1);
-  w = conv_net(w, params, kNet + "/sequential_1", s.policy_target_channels.size());
+  // π̂'s blocks read [mult, act_cond_emb] per action; mult is per step.
+  const auto w = conv_net(mult, act_cond_emb, params, kNet + "/sequential_1",
+                          s.policy_target_channels.size());
   out.pi = linear(w, params, kNet + "/linear_4").squeeze(-1);
 
   // Meta-RNN: its own meta input plus the targets, embedded, averaged, one step.
   const auto meta_lstm_input =
       construct_input(in, rnn_emb, params, kMetaRnn, s.meta_rnn_policy_channels.size()).first;
   out.intermediates["meta_lstm_input"] = meta_lstm_input;
-  const auto y_emb = mlp(torch::softmax(out.y, -1), params, kMetaRnn + "/mlp",
-                         s.meta_rnn_pred_embedding_size.size());
+  const auto y_emb =
+      softmax_mlp(out.y, params, kMetaRnn + "/mlp", s.meta_rnn_pred_embedding_size.size());
   out.intermediates["meta_rnn_in"] =
       mlp(torch::cat({meta_lstm_input, out.meta_input_emb, y_emb}, -1), params,
           kMetaRnn + "/mlp_2", s.meta_rnn_embedding_size.size());

@@ -47,10 +47,22 @@ class InnerAdam {
   InnerAdamState init(const ParamMap& params) const;
 
   // New parameters (params - lr * update) and moments; `state` is replaced.
-  // Gradients missing for a parameter throw.
-  ParamMap step(const ParamMap& params, const ParamMap& grads, InnerAdamState& state) const;
+  // Gradients missing for a parameter throw. Without a graph to record, on
+  // contiguous float32 CPU tensors, the step is one fused pass
+  // (core/simd_rows.h) split over `threads` threads; it agrees with the
+  // tensor form to float rounding. `norms`, if given, receives the global
+  // norms of the gradients and of the update (new - old parameters), as
+  // 0-d tensors.
+  struct Norms {
+    torch::Tensor gradient, update;
+  };
+  ParamMap step(const ParamMap& params, const ParamMap& grads, InnerAdamState& state,
+                int threads = 1, Norms* norms = nullptr) const;
 
   const InnerAdamSettings& settings() const { return settings_; }
+
+  // Whether step() takes the fused pass for these tensors (for tests).
+  static bool fused(const ParamMap& params, const ParamMap& grads, const InnerAdamState& state);
 
  private:
   InnerAdamSettings settings_;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/leading_rows.h"
 #include "core/stop_gradient.h"
 #include "io/npz_tensors.h"
 #include "nets/agent_net.h"
@@ -39,13 +40,13 @@ ParamMap target_params_of(const MetaState& meta_state) {
 // A model head at the taken actions, steps [0, t): the network's own
 // taken-action outputs where it returned them (AgentNet::
 // unroll_taken_gradients), else selected from every action's. Select, then
-// slice: the backward pass then scatters into one [T+1, B, A, Y] zero
-// tensor instead of a [T, ...] one plus a [T+1, ...] copy for the slice.
+// take the leading rows (core/leading_rows.h): the backward pass then
+// scatters into one [T+1, B, A, Y] zero tensor.
 torch::Tensor taken_outputs(const AgentOuts& agent, const std::string& head,
                             const torch::Tensor& actions, int64_t t) {
   const auto it = agent.find(taken_head(head));
-  if (it != agent.end() && it->second.defined()) return it->second.slice(0, 0, t);
-  return rl::batch_lookup(entry(agent, head, "agent_out"), actions.to(torch::kLong)).slice(0, 0, t);
+  if (it != agent.end() && it->second.defined()) return leading_rows(it->second, t);
+  return leading_rows(rl::batch_lookup(entry(agent, head, "agent_out"), actions.to(torch::kLong)), t);
 }
 
 }  // namespace
@@ -195,8 +196,8 @@ std::map<std::string, torch::Tensor> DiscoRule::agent_loss_terms(const UpdateRul
     z_hat = z_hat.detach();
   }
   std::map<std::string, torch::Tensor> terms;
-  terms["pi"] = rl::categorical_kl_divergence(pi_hat, logits.slice(0, 0, t));
-  terms["y"] = rl::categorical_kl_divergence(y_hat, entry(agent, "y", "agent_out").slice(0, 0, t));
+  terms["pi"] = rl::categorical_kl_divergence(pi_hat, leading_rows(logits, t));
+  terms["y"] = rl::categorical_kl_divergence(y_hat, leading_rows(entry(agent, "y", "agent_out"), t));
   // Model heads at the taken actions (taken_outputs).
   const auto taken = [&](const char* head) { return taken_outputs(agent, head, inputs.actions, t); };
   terms["z"] = rl::categorical_kl_divergence(z_hat, taken("z"));

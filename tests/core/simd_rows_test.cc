@@ -143,6 +143,22 @@ TEST(SimdRows, SoftmaxExpectationMatchesTheLibTorchForm) {
   expect_close(out, reference, 1e-4, 1e-5, "expectation");
 }
 
+TEST(SimdRows, SoftmaxLinearMatchesTheLibTorchForm) {
+  SKIP_WITHOUT_KERNELS();
+  // 150 rows: two full blocks of 64 and a tail; narrowed rows; one row with
+  // -inf logits (probability 0 there).
+  torch::manual_seed(6);
+  auto wide = torch::randn({5, 40, 600}) * 4;
+  wide[0][3].slice(0, 0, 100).fill_(-kInf);
+  const auto logits = wide.narrow(1, 5, 30);
+  const auto w = torch::randn({600, 32}) * 0.05, b = torch::randn({32});
+  auto out = torch::empty({5, 30, 32});
+  softmax_linear(*row_view(logits), w.data_ptr<float>(), b.data_ptr<float>(), 32,
+                 out.data_ptr<float>());
+  const auto reference = torch::matmul(torch::softmax(f64(logits), -1), f64(w)) + f64(b);
+  expect_close(out, reference, 1e-6, 1e-5, "softmax linear");
+}
+
 TEST(SimdRows, LstmCellMatchesLibTorchsCellWithoutAGraph) {
   SKIP_WITHOUT_KERNELS();
   torch::manual_seed(9);

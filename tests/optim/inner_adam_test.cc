@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "core/simd_rows.h"
+
 namespace disco {
 namespace {
 
@@ -65,6 +67,51 @@ TEST(InnerAdam, GlobalNormClipRescalesGradients) {
             state);
   EXPECT_NEAR(state.mu["a"].item<double>(), 0.1 * 0.6, 1e-12);
   EXPECT_NEAR(state.mu["b"].item<double>(), 0.1 * 0.8, 1e-12);
+}
+
+// Float32 steps without a graph run as one fused pass (core/simd_rows.h)
+// where the CPU has the kernels; over several steps, with both clips active
+// and split over threads, they agree with the tensor form to float rounding,
+// and so do the norms the step reports.
+TEST(InnerAdam, FusedStepMatchesTheTensorForm) {
+  if (!simd::enabled()) GTEST_SKIP() << "no AVX2 + FMA kernels on this machine";
+  InnerAdamSettings s;
+  s.learning_rate = 0.05;
+  s.max_abs_update = 0.8;  // binds on the first step (|u| = 1)
+  s.max_grad_norm = 3.0;   // binds: the gradients' norm is about 60
+  InnerAdam adam(s);
+  torch::manual_seed(3);
+  // Sizes with tails after the 8-wide vectors and the 1024-entry blocks.
+  ParamMap start = {{"a", torch::randn({37, 5})}, {"b", torch::randn({1})}, {"c", torch::randn({3001})}};
+  auto fused = start, plain = start;
+  auto fused_state = adam.init(start), plain_state = adam.init(start);
+  for (int step = 0; step < 3; ++step) {
+    ParamMap grads;
+    for (const auto& [name, p] : start) grads[name] = torch::randn_like(p);
+    torch::NoGradGuard no_grad;
+    ASSERT_TRUE(InnerAdam::fused(fused, grads, fused_state));
+    InnerAdam::Norms fused_norms, plain_norms;
+    fused = adam.step(fused, grads, fused_state, /*threads=*/3, &fused_norms);
+    simd::set_enabled(false);
+    EXPECT_FALSE(InnerAdam::fused(plain, grads, plain_state));
+    plain = adam.step(plain, grads, plain_state, /*threads=*/1, &plain_norms);
+    simd::set_enabled(true);
+    for (const auto& [name, p] : plain) {
+      EXPECT_TRUE(torch::allclose(fused.at(name), p, 1e-6, 1e-6)) << name << " step " << step;
+      EXPECT_TRUE(torch::allclose(fused_state.mu.at(name), plain_state.mu.at(name), 1e-6, 1e-7)) << name;
+      EXPECT_TRUE(torch::allclose(fused_state.nu.at(name), plain_state.nu.at(name), 1e-6, 1e-8)) << name;
+    }
+    EXPECT_NEAR(fused_norms.gradient.item<double>(), plain_norms.gradient.item<double>(),
+                1e-5 * plain_norms.gradient.item<double>());
+    EXPECT_NEAR(fused_norms.update.item<double>(), plain_norms.update.item<double>(),
+                1e-5 * plain_norms.update.item<double>());
+  }
+  EXPECT_EQ(fused_state.count, 3);
+  // Float64, or a graph to record, keeps the tensor form.
+  ParamMap doubles = {{"w", torch::zeros({4}, torch::kFloat64)}};
+  EXPECT_FALSE(InnerAdam::fused(doubles, {{"w", torch::ones({4}, torch::kFloat64)}}, adam.init(doubles)));
+  ParamMap recorded = {{"w", torch::zeros({4}).requires_grad_(true)}};
+  EXPECT_FALSE(InnerAdam::fused(recorded, {{"w", torch::ones({4})}}, adam.init(recorded)));
 }
 
 TEST(InnerAdam, MissingGradientThrows) {

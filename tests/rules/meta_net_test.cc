@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/simd_rows.h"
 #include "golden_util.h"
 #include "io/npz_tensors.h"
 #include "nets/meta_net.h"
@@ -65,6 +66,58 @@ TEST(MetaNetParams, RandomInitFollowsHaikuInitialisersAndSeeds) {
       EXPECT_EQ(x.abs().max().item<float>(), 0.0f) << name;
     }
   }
+}
+
+MetaNetInputs random_meta_net_inputs(int64_t t, int64_t b, int64_t a, int64_t y) {
+  torch::manual_seed(11);
+  MetaNetInputs in;
+  in.agent_logits = torch::randn({t + 1, b, a});
+  in.behaviour_logits = torch::randn({t + 1, b, a});
+  in.target_logits = torch::randn({t + 1, b, a});
+  in.agent_y = torch::randn({t + 1, b, y}) * 3;
+  in.target_y = torch::randn({t + 1, b, y}) * 3;
+  in.agent_z = torch::randn({t + 1, b, a, y}) * 3;
+  in.target_z = torch::randn({t + 1, b, a, y}) * 3;
+  in.actions = torch::randint(0, a, {t + 1, b}, torch::kLong);
+  in.rewards = torch::randn({t, b});
+  in.is_terminal = (torch::rand({t, b}) < 0.2).to(torch::kFloat32);
+  in.v_scalar = torch::randn({t + 1, b});
+  in.adv = torch::randn({t, b});
+  in.normalized_adv = torch::randn({t, b});
+  in.target_q = torch::randn({t + 1, b, a});
+  in.qv_adv = torch::randn({t + 1, b, a});
+  in.normalized_qv_adv = torch::randn({t + 1, b, a});
+  return in;
+}
+
+// Without a graph, the embeddings of the 600-wide predictions run as the
+// fused softmax-linear kernel (core/simd_rows.h), in blocks of trajectories
+// too: the same outputs as LibTorch's softmax and product, to float rounding.
+TEST(MetaNetForward, FusedEmbeddingsMatchTheLibTorchForm) {
+  if (!simd::enabled()) GTEST_SKIP() << "no AVX2 + FMA kernels on this machine";
+  const ParamMap weights = load_tensors(testing::weights_path());
+  const MetaNetSettings s;
+  const auto in = random_meta_net_inputs(6, 5, 3, s.prediction_size);
+  const auto state = meta_rnn_initial_state(s);
+  torch::NoGradGuard no_grad;
+  const auto fused = meta_net_apply(weights, state, in, s, /*shards=*/2);
+  simd::set_enabled(false);
+  const auto plain = meta_net_apply(weights, state, in, s, /*shards=*/1);
+  simd::set_enabled(true);
+  const auto expect_close = [](const torch::Tensor& a, const torch::Tensor& b, const char* what) {
+    const double scale = b.abs().max().item<double>() + 1e-3;
+    EXPECT_LE((a - b).abs().max().item<double>(), 2e-5 * scale) << what;
+  };
+  expect_close(fused.pi, plain.pi, "pi");
+  expect_close(fused.y, plain.y, "y");
+  expect_close(fused.z, plain.z, "z");
+  expect_close(fused.meta_input_emb, plain.meta_input_emb, "meta_input_emb");
+  expect_close(fused.meta_rnn_state.hidden, plain.meta_rnn_state.hidden, "meta-RNN hidden");
+  expect_close(fused.intermediates.at("meta_input"), plain.intermediates.at("meta_input"),
+               "meta_input");
+  // The kernel did run: LibTorch's softmax then product rounds otherwise.
+  EXPECT_FALSE(torch::equal(fused.intermediates.at("meta_input"),
+                            plain.intermediates.at("meta_input")));
 }
 
 TEST(MetaNetParams, SavedRuleLoadsBack) {
