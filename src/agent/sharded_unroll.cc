@@ -20,41 +20,43 @@ void split_rows(int64_t rows, int shards, std::vector<int64_t>& starts,
   }
 }
 
+// The joined outputs, [rows, B, ...] per head, allocated before the blocks
+// run: each block writes its outputs without a graph straight into its rows.
+AgentOuts allocate_joined(const AgentNet& net, const ParamMap& params,
+                          const torch::Tensor& observations, bool taken_heads) {
+  AgentOuts joined;
+  const auto options = params.begin()->second.options().requires_grad(false);
+  for (const auto& [head, shape] : net.output_shapes(taken_heads)) {
+    std::vector<int64_t> sizes = {observations.size(0), observations.size(1)};
+    sizes.insert(sizes.end(), shape.begin(), shape.end());
+    joined[head] = torch::empty(sizes, options);
+  }
+  return joined;
+}
+
 std::vector<AgentOuts> unroll_blocks(const AgentNet& net, const ParamMap& params,
                                      const torch::Tensor& observations,
                                      const torch::Tensor& taken_actions,
                                      const std::vector<int64_t>& starts,
-                                     const std::vector<int64_t>& lengths) {
+                                     const std::vector<int64_t>& lengths, const AgentOuts& joined) {
   std::vector<AgentOuts> blocks(starts.size());
   parallel_shards(static_cast<int>(starts.size()), [&](int k) {
-    const auto obs = observations.narrow(0, starts[k], lengths[k]);
-    blocks[k] = taken_actions.defined()
-                    ? net.unroll_taken_gradients(params, obs,
-                                                 taken_actions.narrow(0, starts[k], lengths[k]))
-                    : net.unroll(params, obs);
-  });
-  return blocks;
-}
-
-// Every head's block outputs joined along time, without a graph. The joined
-// tensors are allocated once and each block copies its own rows on its own
-// thread: a torch::cat would copy all of them on one core.
-AgentOuts join_blocks(const std::vector<AgentOuts>& blocks, const std::vector<int64_t>& starts,
-                      const std::vector<int64_t>& lengths) {
-  torch::NoGradGuard no_grad;
-  const int64_t rows = starts.back() + lengths.back();
-  AgentOuts joined;
-  for (const auto& [head, x] : blocks.front()) {
-    std::vector<int64_t> shape = x.sizes().vec();
-    shape[0] = rows;
-    joined[head] = torch::empty(shape, x.options());
-  }
-  parallel_shards(static_cast<int>(blocks.size()), [&](int k) {
-    for (const auto& [head, out] : joined) {
-      out.narrow(0, starts[k], lengths[k]).copy_(blocks[k].at(head));
+    const auto rows = [&](const torch::Tensor& x) { return x.narrow(0, starts[k], lengths[k]); };
+    AgentOuts into;
+    for (const auto& [head, x] : joined) into[head] = rows(x);
+    blocks[k] = net.unroll_into(params, rows(observations),
+                                taken_actions.defined() ? rows(taken_actions) : torch::Tensor(),
+                                into);
+    // Outputs with a graph are the block's own: copied into place here, on
+    // this block's thread (a torch::cat after the join would copy them all
+    // on one core).
+    torch::NoGradGuard no_grad;
+    for (const auto& [head, x] : blocks[k]) {
+      auto& dst = into.at(head);
+      if (x.data_ptr() != dst.data_ptr()) dst.copy_(x);
     }
   });
-  return joined;
+  return blocks;
 }
 
 }  // namespace
@@ -64,8 +66,9 @@ ShardedOuts unroll_sharded(const AgentNet& net, const ParamMap& params,
                            int shards) {
   ShardedOuts outs;
   split_rows(observations.size(0), shards, outs.starts, outs.lengths);
-  outs.blocks = unroll_blocks(net, params, observations, taken_actions, outs.starts, outs.lengths);
-  outs.joined = join_blocks(outs.blocks, outs.starts, outs.lengths);
+  outs.joined = allocate_joined(net, params, observations, taken_actions.defined());
+  outs.blocks = unroll_blocks(net, params, observations, taken_actions, outs.starts, outs.lengths,
+                              outs.joined);
   for (auto& [head, x] : outs.joined) x.requires_grad_(outs.blocks.front().at(head).requires_grad());
   return outs;
 }
@@ -123,8 +126,10 @@ AgentUnrollFn sharded_unroll_fn(const AgentNet& net, int shards) {
                         const torch::Tensor& /*should_reset*/) {
     std::vector<int64_t> starts, lengths;
     split_rows(observations.size(0), shards, starts, lengths);
-    const auto blocks = unroll_blocks(net, params, observations, {}, starts, lengths);
-    return blocks.size() == 1 ? blocks.front() : join_blocks(blocks, starts, lengths);
+    if (starts.size() == 1) return net.unroll(params, observations);
+    const auto joined = allocate_joined(net, params, observations, /*taken_heads=*/false);
+    unroll_blocks(net, params, observations, {}, starts, lengths, joined);
+    return joined;
   };
 }
 

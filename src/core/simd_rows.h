@@ -1,20 +1,24 @@
-// Fused float32 kernels over rows (the last axis) for the learner's
-// element-wise hot spots: categorical KL and cross-entropy with their
-// gradients, the categorical value's expectation, and the LSTM cell.
+// Fused float32 kernels for the learner's element-wise hot spots: over rows
+// (the last axis), the categorical KL and cross-entropy with their
+// gradients, the categorical value's expectation, softmax-then-linear (the
+// meta-network's embeddings of 600-wide predictions) and the LSTM cell; over
+// flat arrays, the Adam step.
 //
 // LibTorch runs each of these as a chain of whole-tensor operations, every
 // one a pass over memory (a 600-wide KL is about ten of them, forward and
 // backward), and its CPU tanh runs at a third of its sigmoid's speed. Here
-// each row is read once or twice while it sits in L1, with Eigen's
-// vectorised exp, tanh and logistic. (A plain softmax gains nothing: LibTorch
-// already fuses it per row, and Eigen's exp is no faster than LibTorch's.) The kernels are compiled for AVX2 + FMA (simd_rows_avx2.cc) and
-// run only where the CPU has both; callers keep their LibTorch form for
-// everything else (other CPUs, other devices and dtypes, graphs that
-// meta-gradients differentiate) and tests hold the two forms together.
+// each row is read once or twice while it sits in L1, with a vectorised exp
+// (simd_rows_avx2.cc) and Eigen's tanh and logistic. (A plain softmax gains
+// nothing: LibTorch already fuses it per row.) The kernels are compiled for
+// AVX2 + FMA (simd_rows_avx2.cc) and run only where the CPU has both;
+// callers keep their LibTorch form for everything else (other CPUs, other
+// devices and dtypes, graphs that meta-gradients differentiate) and tests
+// hold the two forms together.
 //
 // Results agree with the LibTorch forms to float rounding, not bit for bit
-// (another summation order; Eigen's tanh is within ~3e-7 of the exact value).
-// A run stays a function of its seed: the same CPU picks the same form.
+// (another summation order; the exp is within 1.2e-7 and Eigen's tanh within
+// ~3e-7 of the exact value). A run stays a function of its seed: the same
+// CPU picks the same form.
 #pragma once
 
 #include <cstdint>

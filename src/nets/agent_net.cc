@@ -2,6 +2,7 @@
 
 #include "nets/haiku_init.h"
 #include "nets/lstm_cell.h"
+#include "core/shape_str.h"
 #include "core/simd_tensors.h"
 
 #include <torch/torch.h>
@@ -33,6 +34,37 @@ int64_t numel(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (auto d : shape) n *= d;
   return n;
+}
+
+// mlp(), its last layer written into `dst` ([rows, out], no graph recorded)
+// where given: an output that goes straight to its place in a larger one.
+torch::Tensor mlp_into(const torch::Tensor& x, const ParamMap& p, const std::string& prefix,
+                       size_t layers, const torch::Tensor& dst) {
+  if (!dst.defined()) return mlp(x, p, prefix, layers);
+  const auto hidden = layers > 1 ? torch::relu(mlp(x, p, prefix, layers - 1)) : x;
+  const auto last = mlp_layer(prefix, layers - 1);
+  return torch::addmm_out(const_cast<torch::Tensor&>(dst), param(p, last + "/b"), hidden,
+                          param(p, last + "/w"));
+}
+
+// Whether a module under `prefix` applied to x records a graph.
+bool records_graph(const torch::Tensor& x, const ParamMap& p, const std::string& prefix) {
+  if (!torch::GradMode::is_enabled()) return false;
+  if (x.requires_grad()) return true;
+  for (auto it = p.lower_bound(prefix); it != p.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    if (it->second.requires_grad()) return true;
+  }
+  return false;
+}
+
+// into[head] as [rows, width], where the output needs no graph; undefined
+// otherwise (the output is computed as usual).
+torch::Tensor destination(const AgentOuts* into, const std::string& head, int64_t rows,
+                          int64_t width, bool graph) {
+  if (into == nullptr || graph) return {};
+  const auto it = into->find(head);
+  if (it == into->end()) return {};
+  return it->second.view({rows, width});
 }
 
 }  // namespace
@@ -145,7 +177,7 @@ torch::Tensor AgentNet::torso(const ParamMap& p, const torch::Tensor& obs) const
 
 void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
                            const std::vector<std::string>& only, const torch::Tensor& taken,
-                           AgentOuts& out) const {
+                           const AgentOuts* into, AgentOuts& out) const {
   bool any = false;
   for (const auto& head : model_heads_) any = any || wanted(head.first, only);
   if (!any) return;
@@ -176,7 +208,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     return lstm_apply_gates(gates, root_cell.unsqueeze(1)).hidden;   // [N, A, L]
   };
   const size_t layers = settings_.model_head_hiddens.size() + 1;
-  torch::Tensor h, taken_rows, h_taken;  // [N, A, L], [N] (row n·A + a of [N·A, ...]), [N, L]
+  torch::Tensor h, h_taken;  // [N, A, L], [N, L]
   if (!taken.defined()) {
     h = every_action(from_h, cell);
   } else {
@@ -185,7 +217,6 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     // values, up to float rounding where the constants come from the fused
     // kernel), so that the backward pass runs the cell for one action, not A.
     const auto taken_long = taken.to(torch::kLong);
-    taken_rows = torch::arange(n, taken_long.options()) * a + taken_long;
     {
       torch::NoGradGuard no_grad;
       h = every_action(from_h.detach(), cell.detach());
@@ -199,21 +230,23 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
     const std::string module = root_ + numbered("mlp", i);
     std::vector<int64_t> full = {n, a};
     full.insert(full.end(), shape.begin(), shape.end());
+    const int64_t width = numel(shape);
     if (!taken.defined()) {
-      out[name] = mlp(h.reshape({n * a, lstm}), p, module, layers).reshape(full);
+      const bool graph = records_graph(h, p, module);
+      out[name] = mlp_into(h.reshape({n * a, lstm}), p, module, layers,
+                           destination(into, name, n * a, width, graph))
+                      .view(full);
       continue;
     }
-    torch::Tensor every;
     {
-      torch::NoGradGuard no_grad;
-      every = mlp(h.reshape({n * a, lstm}), p, module, layers);  // [N·A, width]
+      torch::NoGradGuard no_grad;  // every action's outputs: constants
+      out[name] = mlp_into(h.reshape({n * a, lstm}), p, module, layers,
+                           destination(into, name, n * a, width, /*graph=*/false))
+                      .view(full);
     }
+    // The taken action's outputs, with their graph: a loss that reads them
+    // here needs no [N, A, width] gather and scatter in its backward pass.
     const auto mine = mlp(h_taken, p, module, layers);  // [N, width]
-    // In place: `every` is this function's own and has no graph, so no
-    // [N·A, width] copy is needed; the backward selects `mine`'s rows.
-    out[name] = every.index_copy_(0, taken_rows, mine).reshape(full);
-    // The taken action's outputs as they are: a loss that reads them here
-    // needs no [N, A, width] gather and scatter in its backward pass.
     std::vector<int64_t> one = {n};
     one.insert(one.end(), shape.begin(), shape.end());
     out[taken_head(name)] = mine.reshape(one);
@@ -224,12 +257,12 @@ std::string taken_head(const std::string& head) { return head + "@taken"; }
 
 AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations,
                             const std::vector<std::string>& only) const {
-  return forward_impl(p, observations, only, {});
+  return forward_impl(p, observations, only, {}, nullptr);
 }
 
 AgentOuts AgentNet::forward_impl(const ParamMap& p, const torch::Tensor& observations,
-                                 const std::vector<std::string>& only,
-                                 const torch::Tensor& taken) const {
+                                 const std::vector<std::string>& only, const torch::Tensor& taken,
+                                 const AgentOuts* into) const {
   const auto n = observations.size(0);
   const auto embedding = torso(p, observations);
   AgentOuts out;
@@ -239,15 +272,19 @@ AgentOuts AgentNet::forward_impl(const ParamMap& p, const torch::Tensor& observa
     if (!wanted(name, only)) continue;
     std::vector<int64_t> full = {n};
     full.insert(full.end(), shape.begin(), shape.end());
-    out[name] = linear(embedding, p, layer).reshape(full);
+    auto dst = destination(into, name, n, numel(shape), records_graph(embedding, p, layer));
+    out[name] = (dst.defined() ? torch::addmm_out(dst, param(p, layer + "/b"), embedding,
+                                                  param(p, layer + "/w"))
+                               : linear(embedding, p, layer))
+                    .reshape(full);
   }
-  if (!model_heads_.empty()) model_heads(p, embedding, only, taken, out);
+  if (!model_heads_.empty()) model_heads(p, embedding, only, taken, into, out);
   return out;
 }
 
 AgentOuts AgentNet::unroll(const ParamMap& p, const torch::Tensor& observations,
                            const std::vector<std::string>& only) const {
-  return unroll_impl(p, observations, only, {});
+  return unroll_impl(p, observations, only, {}, nullptr);
 }
 
 AgentOuts AgentNet::unroll_taken_gradients(const ParamMap& p, const torch::Tensor& observations,
@@ -256,14 +293,52 @@ AgentOuts AgentNet::unroll_taken_gradients(const ParamMap& p, const torch::Tenso
       actions.size(1) != observations.size(1)) {
     throw std::invalid_argument("agent net: taken actions must be [T+1, B] like the observations");
   }
-  return unroll_impl(p, observations, {}, actions.flatten(0, 1));
+  return unroll_impl(p, observations, {}, actions.flatten(0, 1), nullptr);
+}
+
+AgentOuts AgentNet::unroll_into(const ParamMap& p, const torch::Tensor& observations,
+                                const torch::Tensor& actions, const AgentOuts& into) const {
+  const int64_t t = observations.size(0), b = observations.size(1);
+  const auto shapes = output_shapes(actions.defined());
+  const auto dtype = p.empty() ? torch::kFloat32 : p.begin()->second.scalar_type();
+  AgentOuts rows;  // into's tensors as [N, ...] views
+  for (const auto& [head, x] : into) {
+    const auto it = shapes.find(head);
+    std::vector<int64_t> shape = {t, b};
+    if (it != shapes.end()) shape.insert(shape.end(), it->second.begin(), it->second.end());
+    if (it == shapes.end() || x.sizes() != at::IntArrayRef(shape) || !x.is_contiguous() ||
+        x.scalar_type() != dtype) {
+      throw std::invalid_argument("agent net: no output '" + head + "' of shape " +
+                                  shape_str(shape) + " to write into (contiguous, the " +
+                                  "parameters' dtype), got " + shape_str(x.sizes()));
+    }
+    rows[head] = x.flatten(0, 1);
+  }
+  if (actions.defined()) {
+    if (actions.dim() != 2 || actions.size(0) != t || actions.size(1) != b) {
+      throw std::invalid_argument("agent net: taken actions must be [T+1, B] like the observations");
+    }
+    return unroll_impl(p, observations, {}, actions.flatten(0, 1), &rows);
+  }
+  return unroll_impl(p, observations, {}, {}, &rows);
+}
+
+std::map<std::string, std::vector<int64_t>> AgentNet::output_shapes(bool taken_heads) const {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& [name, shape] : flat_heads_) shapes[name] = shape;
+  for (const auto& [name, shape] : model_heads_) {
+    shapes[name] = {num_actions_};
+    shapes[name].insert(shapes[name].end(), shape.begin(), shape.end());
+    if (taken_heads) shapes[taken_head(name)] = shape;
+  }
+  return shapes;
 }
 
 AgentOuts AgentNet::unroll_impl(const ParamMap& p, const torch::Tensor& observations,
-                                const std::vector<std::string>& only,
-                                const torch::Tensor& taken) const {
+                                const std::vector<std::string>& only, const torch::Tensor& taken,
+                                const AgentOuts* into) const {
   const auto t = observations.size(0), b = observations.size(1);
-  auto flat = forward_impl(p, observations.flatten(0, 1), only, taken);
+  auto flat = forward_impl(p, observations.flatten(0, 1), only, taken, into);
   for (auto& [name, x] : flat) {
     std::vector<int64_t> shape = {t, b};
     shape.insert(shape.end(), x.sizes().begin() + 1, x.sizes().end());

@@ -36,6 +36,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -85,14 +86,26 @@ class AgentNet {
   // As unroll, for a loss that reads the model heads only at the taken
   // actions ([T+1, B] integers): the action-conditional LSTM step and the
   // heads run for every action without a graph (what the rule reads, as
-  // constants) and once more, with one, for the taken action, whose outputs
-  // are scattered into place. Values equal unroll's up to the rounding of a
-  // smaller matrix product; gradients flow only through the taken actions'
-  // outputs, so the model's backward pass costs 1/A of unroll's. Each model
-  // head's taken-action outputs are also returned as they are, under
-  // taken_head(head): [T+1, B, ...].
+  // constants) and once more, with one, for the taken action. Each model
+  // head's taken-action outputs are returned under taken_head(head),
+  // [T+1, B, ...]: gradients flow through them alone, so the model's
+  // backward pass costs 1/A of unroll's. Values equal unroll's up to float
+  // rounding (the every-action step may run as a fused kernel).
   AgentOuts unroll_taken_gradients(const ParamMap& params, const torch::Tensor& observations,
                                    const torch::Tensor& actions) const;
+
+  // unroll (actions undefined) or unroll_taken_gradients (actions given),
+  // writing each output that records no graph straight into into[head]: a
+  // contiguous [T+1, B, ...] tensor of the parameters' dtype, such as a block of time steps of
+  // a larger output. The returned map then holds views of those tensors for
+  // such heads, fresh tensors for the others. Throws std::invalid_argument
+  // for an entry of another shape or a head this network does not output.
+  AgentOuts unroll_into(const ParamMap& params, const torch::Tensor& observations,
+                        const torch::Tensor& actions, const AgentOuts& into) const;
+
+  // Every output's shape after the leading [T+1, B] (or [N]) axes, with the
+  // taken_head() entries where `taken_heads`.
+  std::map<std::string, std::vector<int64_t>> output_shapes(bool taken_heads) const;
 
   // The rules' UnrollFn (this network has no recurrent state, so
   // should_reset is ignored). The returned function refers to *this.
@@ -105,13 +118,16 @@ class AgentNet {
  private:
   torch::Tensor torso(const ParamMap& p, const torch::Tensor& obs) const;  // [N, E]
   // `taken` ([N] integers, or undefined): see unroll_taken_gradients.
+  // `into` (or null): [N, ...] destinations, see unroll_into.
   void model_heads(const ParamMap& p, const torch::Tensor& embedding,
                    const std::vector<std::string>& only, const torch::Tensor& taken,
-                   AgentOuts& out) const;
+                   const AgentOuts* into, AgentOuts& out) const;
   AgentOuts forward_impl(const ParamMap& p, const torch::Tensor& observations,
-                         const std::vector<std::string>& only, const torch::Tensor& taken) const;
+                         const std::vector<std::string>& only, const torch::Tensor& taken,
+                         const AgentOuts* into) const;
   AgentOuts unroll_impl(const ParamMap& p, const torch::Tensor& observations,
-                        const std::vector<std::string>& only, const torch::Tensor& taken) const;
+                        const std::vector<std::string>& only, const torch::Tensor& taken,
+                        const AgentOuts* into) const;
   bool wanted(const std::string& head, const std::vector<std::string>& only) const;
 
   AgentNetSettings settings_;

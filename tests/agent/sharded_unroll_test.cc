@@ -25,12 +25,17 @@ struct Case {
     actions = torch::randint(0, 3, {7, 4}, torch::kLong);
     weights = torch::randn({7, 4, 3}, torch::kFloat64);
   }
-  // A loss that reads every head, the model heads at the taken actions.
+  // A loss that reads every head, the model heads at the taken actions
+  // (the taken_head outputs where the unroll returns them).
   torch::Tensor loss(const AgentOuts& out) const {
     auto l = (out.at("logits") * weights).sum() + out.at("y").square().sum();
     for (const char* head : {"z", "aux_pi", "q"}) {
       const auto x = out.at(head);
-      l = l + x.gather(2, actions.view({7, 4, 1, 1}).expand({7, 4, 1, x.size(-1)})).tanh().sum();
+      const auto taken = out.count(taken_head(head))
+                             ? out.at(taken_head(head))
+                             : x.gather(2, actions.view({7, 4, 1, 1}).expand({7, 4, 1, x.size(-1)}))
+                                   .squeeze(2);
+      l = l + taken.tanh().sum();
     }
     return l;
   }

@@ -106,8 +106,9 @@ TEST(AgentNet, ModelStepMatchesAnExplicitHaikuLstm) {
 }
 
 // Training's unroll: the same values, and the gradient of a loss that reads
-// the model heads at the taken actions equals the full unroll's; outputs at
-// other actions carry none.
+// the model heads at the taken actions (its taken_head outputs) equals the
+// full unroll's reading them out of every action's; every action's outputs
+// are constants there.
 TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
   AgentNet net({}, {5, 5}, 3, disco_flat(3), disco_model(3));
   ParamMap params;
@@ -127,7 +128,10 @@ TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
       return x.gather(2, a.view({4, 6, 1, 1}).expand({4, 6, 1, x.size(-1)})).squeeze(2);
     };
     auto loss = (out.at("logits") * weights).sum() + out.at("y").square().sum();
-    for (const char* head : {"z", "aux_pi", "q"}) loss = loss + at(head, actions).tanh().sum();
+    for (const char* head : {"z", "aux_pi", "q"}) {
+      const auto taken_rows = taken_only ? out.at(taken_head(head)) : at(head, actions);
+      loss = loss + taken_rows.tanh().sum();
+    }
     if (read_other) loss = loss + at("q", (actions + 1) % 3).sum();
     return std::make_pair(out, torch::autograd::grad({loss}, list, {}, false, false, true));
   };
@@ -145,6 +149,10 @@ TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
     EXPECT_TRUE(torch::allclose(taken_out.at(taken_head(head)), taken_rows, 1e-12, 1e-12)) << head;
   }
   EXPECT_FALSE(full_out.count(taken_head("q")));
+  for (const char* head : {"z", "aux_pi", "q"}) {
+    EXPECT_TRUE(full_out.at(head).requires_grad()) << head;
+    EXPECT_FALSE(taken_out.at(head).requires_grad()) << head;
+  }
   for (size_t i = 0; i < full.size(); ++i) {
     ASSERT_TRUE(taken[i].defined()) << i;
     EXPECT_TRUE(torch::allclose(full[i], taken[i], 1e-10, 1e-12)) << i;
@@ -160,6 +168,58 @@ TEST(AgentNet, TakenActionGradientsMatchTheFullUnroll) {
   }
   EXPECT_TRUE(full_moved);
   EXPECT_THROW(net.unroll_taken_gradients(params, obs, actions.slice(0, 1)), std::invalid_argument);
+}
+
+// unroll_into writes each output that records no graph into the rows given
+// (here time steps [2, 6) of a larger tensor) and returns views of them;
+// outputs with a graph come back as their own tensors.
+TEST(AgentNet, UnrollIntoWritesOutputsWithoutAGraphInPlace) {
+  AgentNet net({}, {5, 5}, 3, disco_flat(3), disco_model(3));
+  const auto params = net.init(4);
+  torch::manual_seed(1);
+  const auto obs = torch::rand({4, 6, 5, 5});
+  const auto actions = torch::randint(0, 3, {4, 6}, torch::kLong);
+  const auto make_into = [&](bool taken, AgentOuts& whole) {
+    AgentOuts into;
+    for (const auto& [head, shape] : net.output_shapes(taken)) {
+      std::vector<int64_t> sizes = {7, 6};
+      sizes.insert(sizes.end(), shape.begin(), shape.end());
+      whole[head] = torch::full(sizes, std::nan(""));
+      into[head] = whole[head].narrow(0, 2, 4);
+    }
+    return into;
+  };
+  {
+    torch::NoGradGuard no_grad;
+    AgentOuts whole;
+    const auto out = net.unroll_into(params, obs, {}, make_into(false, whole));
+    const auto expected = net.unroll(params, obs);
+    ASSERT_EQ(out.size(), expected.size());
+    for (const auto& [head, x] : expected) {
+      EXPECT_EQ(out.at(head).data_ptr(), whole.at(head).narrow(0, 2, 4).data_ptr()) << head;
+      EXPECT_TRUE(torch::allclose(out.at(head), x, 1e-6, 1e-6)) << head;
+      EXPECT_TRUE(whole.at(head).narrow(0, 0, 2).isnan().all().item<bool>()) << head;
+      EXPECT_TRUE(whole.at(head).narrow(0, 6, 1).isnan().all().item<bool>()) << head;
+    }
+  }
+  ParamMap leaves;
+  for (const auto& [name, t] : params) leaves[name] = t.detach().requires_grad_(true);
+  AgentOuts whole;
+  const auto out = net.unroll_into(leaves, obs, actions, make_into(true, whole));
+  const auto expected = net.unroll_taken_gradients(leaves, obs, actions);
+  ASSERT_EQ(out.size(), expected.size());
+  for (const auto& [head, x] : expected) {
+    const bool in_place = out.at(head).data_ptr() == whole.at(head).narrow(0, 2, 4).data_ptr();
+    EXPECT_EQ(in_place, !x.requires_grad()) << head;
+    EXPECT_EQ(out.at(head).requires_grad(), x.requires_grad()) << head;
+    EXPECT_TRUE(torch::allclose(out.at(head), x, 1e-6, 1e-6)) << head;
+  }
+  EXPECT_TRUE(out.at("y").requires_grad());
+  EXPECT_FALSE(out.at("q").requires_grad());
+  AgentOuts wrong = {{"q", torch::zeros({4, 6, 3, 7})}};
+  EXPECT_THROW(net.unroll_into(params, obs, {}, wrong), std::invalid_argument);
+  AgentOuts unknown = {{"v", torch::zeros({4, 6, 1})}};
+  EXPECT_THROW(net.unroll_into(params, obs, {}, unknown), std::invalid_argument);
 }
 
 // Without a graph every action's LSTM step runs as core/simd_rows' fused
