@@ -140,13 +140,9 @@ LearnerStepResult learner_step(const AgentNet& net, const UpdateRule& rule,
     loss_log = std::move(split.log);
     grads = grad_sharded(*sharded, split.cotangents, leaves);
   } else {
-    const auto loss = rule.agent_loss(inputs, result.meta_outs, /*backprop=*/meta_training);
-    const auto no_meta = rule.agent_loss_no_meta(inputs, result.meta_outs);
-    auto per_step = loss.per_step;
-    if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
-    total = masked_total_loss(per_step, loss_mask);
-    for (const auto& [k, v] : no_meta.log) loss_log[k] = v.detach();
-    for (const auto& [k, v] : loss.log) loss_log[k] = v.detach();
+    auto loss = whole_agent_loss(rule, inputs, result.meta_outs, /*backprop=*/meta_training);
+    total = masked_total_loss(loss.per_step, loss_mask);
+    loss_log = std::move(loss.log);
     grads = loss_gradient(total, agent_out, net_out, leaves, params_carry_graph, meta_training,
                           sharded ? &*sharded : nullptr);
   }

@@ -62,6 +62,17 @@ struct BlockResult {
 
 }  // namespace
 
+LossOut whole_agent_loss(const UpdateRule& rule, const UpdateRuleInputs& inputs,
+                         const MetaOuts& meta_outs, bool backprop) {
+  const auto loss = rule.agent_loss(inputs, meta_outs, backprop);
+  const auto no_meta = rule.agent_loss_no_meta(inputs, meta_outs);
+  LossOut whole;
+  whole.per_step = no_meta.per_step.defined() ? loss.per_step + no_meta.per_step : loss.per_step;
+  for (const auto& [key, v] : no_meta.log) whole.log[key] = v.detach();
+  for (const auto& [key, v] : loss.log) whole.log[key] = v.detach();
+  return whole;
+}
+
 ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
                          const MetaOuts& meta_outs, const torch::Tensor& loss_mask, int shards) {
   const int64_t batch = inputs.rewards.size(1);
@@ -82,11 +93,8 @@ ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
     std::vector<torch::Tensor> leaves;
     const auto in = trajectory_block(inputs, start, length, r.heads, leaves);
     const auto targets = target_block(meta_outs, batch, start, length);
-    const auto loss = rule.agent_loss(in, targets, /*backprop=*/false);
-    const auto no_meta = rule.agent_loss_no_meta(in, targets);
-    auto per_step = loss.per_step;
-    if (no_meta.per_step.defined()) per_step = per_step + no_meta.per_step;
-    r.part = (per_step * loss_mask.narrow(1, start, length)).sum() / denominator;
+    auto loss = whole_agent_loss(rule, in, targets, /*backprop=*/false);
+    r.part = (loss.per_step * loss_mask.narrow(1, start, length)).sum() / denominator;
     r.grads = torch::autograd::grad({r.part}, leaves, /*grad_outputs=*/{}, /*retain_graph=*/false,
                                     /*create_graph=*/false, /*allow_unused=*/true);
     r.part = r.part.detach();
@@ -94,10 +102,7 @@ ShardedLoss loss_sharded(const UpdateRule& rule, const UpdateRuleInputs& inputs,
     for (size_t h = 0; h < r.heads.size(); ++h) {
       if (r.grads[h].defined()) cotangents.at(r.heads[h]).narrow(1, start, length).copy_(r.grads[h]);
     }
-
-    // As the learner merges them: agent_loss's entries over agent_loss_no_meta's.
-    for (const auto& [key, v] : no_meta.log) r.log[key] = v.detach();
-    for (const auto& [key, v] : loss.log) r.log[key] = v.detach();
+    r.log = std::move(loss.log);
   });
 
   torch::NoGradGuard no_grad;

@@ -20,6 +20,12 @@
 
 namespace disco {
 
+// The agent's whole loss per step, rule.agent_loss + rule.agent_loss_no_meta,
+// with both logs merged (agent_loss's entries over agent_loss_no_meta's) and
+// detached: what the learner minimises and logs, in blocks or not.
+LossOut whole_agent_loss(const UpdateRule& rule, const UpdateRuleInputs& inputs,
+                         const MetaOuts& meta_outs, bool backprop);
+
 struct ShardedLoss {
   torch::Tensor total;                              // [] the masked loss (no graph)
   std::map<std::string, torch::Tensor> cotangents;  // ∂total/∂agent_out[head], [T+1, B, ...]

@@ -39,12 +39,11 @@ int64_t numel(const std::vector<int64_t>& shape) {
 // mlp(), its last layer written into `dst` ([rows, out], no graph recorded)
 // where given: an output that goes straight to its place in a larger one.
 torch::Tensor mlp_into(const torch::Tensor& x, const ParamMap& p, const std::string& prefix,
-                       size_t layers, const torch::Tensor& dst) {
+                       size_t layers, torch::Tensor dst) {
   if (!dst.defined()) return mlp(x, p, prefix, layers);
   const auto hidden = layers > 1 ? torch::relu(mlp(x, p, prefix, layers - 1)) : x;
   const auto last = mlp_layer(prefix, layers - 1);
-  return torch::addmm_out(const_cast<torch::Tensor&>(dst), param(p, last + "/b"), hidden,
-                          param(p, last + "/w"));
+  return torch::addmm_out(dst, param(p, last + "/b"), hidden, param(p, last + "/w"));
 }
 
 // Whether a module under `prefix` applied to x records a graph.
