@@ -309,9 +309,10 @@ void staged_step(Bench& bench, int shards, Breakdown& time) {
   double target_s = 0;
   const auto unroll = sharded_unroll_fn(bench.net, shards);
   const UpdateRule::UnrollFn timed_unroll = [&](const ParamMap& p, const torch::Tensor& obs,
-                                                const torch::Tensor& reset) {
+                                                const torch::Tensor& reset,
+                                                const std::vector<std::string>& graph_heads) {
     const double start = now_s();
-    auto out = unroll(p, obs, reset);
+    auto out = unroll(p, obs, reset, graph_heads);
     target_s += now_s() - start;
     return out;
   };

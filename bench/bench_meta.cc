@@ -17,6 +17,12 @@
 //
 // Usage: bench_meta [--sizes notebook|eval|both] [--max-n N] [--threads K] [--slots K]
 //        bench_meta --breakdown notebook|eval N   (where an unrolled meta-step's time goes)
+//        bench_meta --population [MAX]
+//   The last: whole meta-steps of `disco meta-train` at the notebook's
+//   sizes for populations P = 1, 2, 4, 8 (up to MAX), the agents one after
+//   another on one thread against side by side on one thread per core:
+//   meta-steps per second (steady state: after 2 untimed meta-steps) and the
+//   process's peak memory, each in a fresh child process.
 #include <sys/resource.h>
 #include <torch/torch.h>
 #include <unistd.h>
@@ -25,6 +31,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -34,8 +41,11 @@
 #include "core/allocator.h"
 #include "core/blas_threads.h"
 #include "envs/registry.h"
+#include "core/thread_plan.h"
+#include "dist/communicator.h"
 #include "meta/meta_gradient.h"
 #include "meta/meta_settings.h"
+#include "meta/meta_trainer.h"
 #include "rules/disco_rule.h"
 
 namespace {
@@ -180,6 +190,59 @@ int breakdown(const std::string& size_name, int n) {
   return 0;
 }
 
+// One population configuration: prints "meta_steps_per_s peak_mib".
+int population_child(int population, int threads) {
+  use_threads(threads);
+  MetaTrainSettings s = default_meta_train_settings();  // the notebook's sizes
+  s.population = population;
+  const int warm = 2, timed = 4;
+  s.meta_steps = warm + timed;
+  s.checkpoint_every = s.rule_every = 1000;
+  char dir[] = "/tmp/bench_meta_population_XXXXXX";
+  if (!mkdtemp(dir)) return 1;
+  const std::string out = std::string(dir) + "/run";
+  auto comm = dist::make_single_process_communicator();
+  double warm_s = 0, end_s = 0;
+  {
+    MetaTrainer trainer(s, out, "", *comm);
+    trainer.run([&](const MetaProgress& p) {
+      if (p.meta_step == warm) warm_s = p.elapsed_s;
+      end_s = p.elapsed_s;
+    });
+  }
+  std::filesystem::remove_all(dir);
+  std::printf("%.4f %.1f\n", timed / (end_s - warm_s), peak_mib());
+  return 0;
+}
+
+int population_table(const std::string& self, int max_population) {
+  const int cores = core_count();
+  std::printf("%4s %-13s %8s %14s %10s\n", "P", "agents", "threads", "meta-steps/s", "peak MiB");
+  for (const int p : {1, 2, 4, 8}) {
+    if (p > max_population) continue;
+    double rate[2] = {0, 0};
+    for (const int side_by_side : {0, 1}) {
+      const int threads = side_by_side ? cores : 1;
+      const std::string cmd = self + " --population-child " + std::to_string(p) + " " +
+                              std::to_string(threads);
+      FILE* pipe = popen(cmd.c_str(), "r");
+      double steps = 0, peak = 0;
+      const int got = pipe ? std::fscanf(pipe, "%lf %lf", &steps, &peak) : 0;
+      if (pipe) pclose(pipe);
+      const char* mode = side_by_side ? "side by side" : "one by one";
+      if (got != 2) {
+        std::printf("%4d %-13s  failed\n", p, mode);
+        continue;
+      }
+      rate[side_by_side] = steps;
+      std::printf("%4d %-13s %8d %14.3f %10.1f\n", p, mode, threads, steps, peak);
+      std::fflush(stdout);
+    }
+    if (rate[0] > 0) std::printf("%4d speed-up side by side: %.2fx\n", p, rate[1] / rate[0]);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -198,6 +261,14 @@ int main(int argc, char** argv) {
                    std::atoi(argv[i + 5]));
     }
     if (a == "--breakdown" && i + 2 < argc) return breakdown(argv[i + 1], std::atoi(argv[i + 2]));
+    if (a == "--population-child" && i + 2 < argc) {
+      return population_child(std::atoi(argv[i + 1]), std::atoi(argv[i + 2]));
+    }
+    if (a == "--population") {
+      char exe[4096] = {};
+      if (readlink("/proc/self/exe", exe, sizeof exe - 1) <= 0) return 1;
+      return population_table(exe, i + 1 < argc ? std::atoi(argv[i + 1]) : 8);
+    }
     if (a == "--sizes" && i + 1 < argc)
       which = argv[++i];
     else if (a == "--max-n" && i + 1 < argc)

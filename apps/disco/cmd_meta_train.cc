@@ -13,18 +13,19 @@
 #include <sstream>
 
 #include "commands.h"
-#include "core/blas_threads.h"
+#include "core/thread_plan.h"
 #include "dist/communicator.h"
 #include "envs/registry.h"
 #include "io/config.h"
 #include "io/learning_curves.h"
+#include "meta/meta_presets.h"
 #include "meta/meta_trainer.h"
 
 namespace disco::cli {
 namespace {
 
 struct MetaTrainArgs {
-  std::string envs, init, config, out, resume, device;
+  std::string envs, init, config, out, resume, device, preset;
   std::string weights = std::string(DISCO_SHARED_DIR) + "/weights/disco_103.npz";
   int64_t population = 0, inner_steps = 0, rollout = 0, batch = 0, meta_steps = 0, seed = 0;
   int64_t stop_after = 0, window = 0;
@@ -90,10 +91,10 @@ MetaTrainArgs a;
 
 void meta_train(CLI::App* cmd, dist::Communicator& comm) {
   const bool lead = comm.rank() == 0;  // the rank that prints and writes the run's files
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  if (a.threads < 0) throw UsageError("--threads must be >= 0, got " + std::to_string(a.threads));
+  // One LibTorch and one OpenBLAS thread per agent, agents side by side: the
+  // rule does not depend on the thread count (meta/meta_trainer.h).
+  use_threads(a.threads);
   for (const char* opt : {"--population", "--inner-steps", "--rollout", "--batch", "--meta-steps"}) {
     const int64_t v = std::string(opt) == "--population"    ? a.population
                       : std::string(opt) == "--inner-steps" ? a.inner_steps
@@ -110,7 +111,7 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
   if (!a.resume.empty()) {
     for (const char* opt :
          {"--envs", "--population", "--inner-steps", "--rollout", "--batch", "--init", "--seed",
-          "--window", "--checkpointing", "--config", "--out", "--device"}) {
+          "--window", "--checkpointing", "--config", "--out", "--device", "--preset"}) {
       if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
     }
     trainer = MetaTrainer::resume(
@@ -122,6 +123,13 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
     }
   } else {
     MetaTrainSettings s = default_meta_train_settings();
+    if (!a.preset.empty()) {
+      try {
+        apply_meta_settings_json(meta_preset_settings(a.preset), s);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+    }
     if (!a.config.empty()) apply_meta_settings_json(load_config_file(a.config), s);
     if (cmd->count("--envs")) s.envs = split_env_list(a.envs);
     if (cmd->count("--population")) s.population = static_cast<int>(a.population);
@@ -159,6 +167,11 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
       std::cout << "meta-training a rule (init " << s.init << ") with " << s.population
                 << " agents on " << comm.size() << (comm.size() == 1 ? " process" : " ranks")
                 << " for " << s.meta_steps << " meta-steps -> " << out << std::endl;
+      if (!a.preset.empty()) {
+        std::cout << "preset " << a.preset << ": evaluate the rule on the held-out";
+        for (const auto& env : meta_preset_held_out(a.preset)) std::cout << " " << env;
+        std::cout << std::endl;
+      }
     }
   }
   MetaProgressReport report;
@@ -214,6 +227,9 @@ void add_meta_train_command(CLI::App& app) {
       "agent updates the meta-gradient reaches back through, <= 20 (default: inner steps)");
   cmd->add_flag("--checkpointing", a.checkpointing,
                 "recompute each inner update in the backward pass (memory of one update)");
+  cmd->add_option("--preset", a.preset,
+                  "a discovery recipe applied before --config and the flags: " + meta_preset_names() +
+                      " (docs/meta_training.md)");
   cmd->add_option("--config", a.config, "settings file (JSON or YAML; keys as settings.json)");
   cmd->add_option("--out", a.out, "run folder (default runs/meta-seedS-TIME); must not hold a run");
   cmd->add_option("--resume", a.resume,
@@ -221,7 +237,9 @@ void add_meta_train_command(CLI::App& app) {
   cmd->add_option("--device", a.device, "torch device, e.g. cpu or cuda:0 (default cpu)");
   cmd->add_option("--weights", a.weights, "the Disco103 meta-parameters (.npz) that --init disco103 loads")
       ->capture_default_str();
-  cmd->add_option("--threads", a.threads, "CPU threads of LibTorch and of OpenBLAS");
+  cmd->add_option("--threads", a.threads,
+                  "agents run side by side on this many threads, one each (default: one per "
+                  "core); the rule is the same for any count");
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N meta-steps without a final checkpoint, as if killed");
   cmd->callback([cmd]() {

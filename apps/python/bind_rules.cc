@@ -129,7 +129,8 @@ class PyRule {
       inputs.behaviour_agent_out[head] =
           in.count(key) ? in.at(key).to(torch::kFloat32) : inputs.agent_out.at(head).detach();
     }
-    const auto no_unroll = [](const ParamMap&, const torch::Tensor&, const torch::Tensor&) -> AgentOuts {
+    const auto no_unroll = [](const ParamMap&, const torch::Tensor&, const torch::Tensor&,
+                              const std::vector<std::string>&) -> AgentOuts {
       throw std::invalid_argument("this rule needs the agent network, which targets() does not have");
     };
     const auto state = choice_.rule->init_meta_state({});

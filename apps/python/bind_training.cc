@@ -17,7 +17,6 @@
 #include "agent/trainer.h"
 #include "bindings.h"
 #include "core/allocator.h"
-#include "core/blas_threads.h"
 #include "core/thread_plan.h"
 #include "dist/communicator.h"
 #include "io/learning_curves.h"
@@ -55,12 +54,6 @@ class SigintToFlag {
 nlohmann::json to_json(const py::object& o) {
   if (o.is_none()) return nlohmann::json::object();
   return nlohmann::json::parse(py::module_::import("json").attr("dumps")(o).cast<std::string>());
-}
-
-void set_threads(int threads) {
-  if (threads <= 0) return;
-  torch::set_num_threads(threads);
-  set_blas_threads(threads);
 }
 
 // Calls the user's callback with the GIL; the first Python error (or a
@@ -153,7 +146,7 @@ py::dict meta_train(const py::object& overrides, const std::string& out, const s
                     std::optional<int64_t> meta_steps, const std::string& weights_in,
                     const py::object& on_log, int threads) {
   keep_freed_memory_for_reuse();
-  set_threads(threads);
+  use_threads(threads);  // as `disco meta-train`: agents side by side, 0 = one per core
   const std::string weights = weights_in.empty() ? default_disco103_weights() : weights_in;
   if (meta_steps && *meta_steps <= 0) {
     throw std::invalid_argument("meta_steps must be positive, got " + std::to_string(*meta_steps));

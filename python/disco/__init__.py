@@ -136,7 +136,9 @@ def meta_train(envs=None, population=None, inner_steps=None, rollout=None, batch
                meta_steps=None, init=None, seed=0, settings=None, out=None, on_log=None,
                resume=None, weights=None, threads=0):
     """Discovers a rule, as `disco meta-train` does (single process); returns
-    {"out", "meta_step", "rule"} where rule is the path of rule.npz."""
+    {"out", "meta_step", "rule"} where rule is the path of rule.npz. threads:
+    as `disco meta-train --threads` (0: one per core; agents side by side, and
+    the rule is the same for any count)."""
     if resume is not None:
         return _disco.meta_train(None, "", str(resume), meta_steps, weights or "", on_log, threads)
     overrides = dict(settings or {})

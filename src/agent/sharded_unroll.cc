@@ -122,8 +122,10 @@ std::vector<torch::Tensor> grad_sharded(const ShardedOuts& outs,
 }
 
 AgentUnrollFn sharded_unroll_fn(const AgentNet& net, int shards) {
+  // Training only: no graph is recorded, so graph_heads does not matter.
   return [&net, shards](const ParamMap& params, const torch::Tensor& observations,
-                        const torch::Tensor& /*should_reset*/) {
+                        const torch::Tensor& /*should_reset*/,
+                        const std::vector<std::string>& /*graph_heads*/) {
     std::vector<int64_t> starts, lengths;
     split_rows(observations.size(0), shards, starts, lengths);
     if (starts.size() == 1) return net.unroll(params, observations);

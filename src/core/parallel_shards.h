@@ -13,6 +13,14 @@ namespace disco {
 
 void parallel_shards(int n, const std::function<void(int)>& work);
 
+// Runs work(0..n-1), each index once, on up to `threads` threads (the
+// caller's among them; threads <= 0 means one per core). Threads take the
+// next index as they finish one, so which thread runs an index varies: work(k)
+// must depend on k alone, and callers that join results do so by index. Each
+// thread starts with the caller's autograd mode; the failing index lowest in
+// order has its exception rethrown after all have finished.
+void parallel_tasks(int n, int threads, const std::function<void(int)>& work);
+
 // How callers split `rows` rows (time steps, trajectories) for up to
 // `shards` threads: block_count near-equal contiguous blocks (at least 1, at
 // most one per row), block k covering [start, start + length).

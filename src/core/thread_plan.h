@@ -23,6 +23,10 @@ void use_threads(int n);
 // The learner's shard count of the current plan (1 before use_threads).
 int learner_shards();
 
+// The threads of the current plan (1 before use_threads): what meta-training
+// runs its agents side by side on.
+int planned_threads();
+
 // This machine's core count (at least 1).
 int core_count();
 

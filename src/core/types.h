@@ -104,12 +104,15 @@ struct UpdateRuleInputs {
   static UpdateRuleInputs from_rollout(const Rollout& rollout, AgentOuts agent_out);
 };
 
-// (params, observations [T+1,B,...], should_reset [T+1,B]) -> outputs
-// [T+1,B,...]: how an update rule unrolls the agent network with other
-// parameters (e.g. Disco's target network).
+// (params, observations [T+1,B,...], should_reset [T+1,B], graph_heads) ->
+// outputs [T+1,B,...]: how an update rule unrolls the agent network with
+// other parameters (e.g. Disco's target network). When a graph is recorded,
+// only the heads in `graph_heads` carry it (empty: every head); the rule
+// names the heads whose graph can reach a meta-gradient.
 using AgentUnrollFn = std::function<AgentOuts(const ParamMap& params,
                                               const torch::Tensor& observations,
-                                              const torch::Tensor& should_reset)>;
+                                              const torch::Tensor& should_reset,
+                                              const std::vector<std::string>& graph_heads)>;
 
 // Named tensors an update rule carries from one learner step to the next
 // (meta-RNN state, EMA statistics, target-network parameters, ...). Flat, so

@@ -120,6 +120,9 @@ void validate_meta_settings(const MetaTrainSettings& s) {
   };
   need(!s.envs.empty(), "envs must name at least one environment");
   need(s.population > 0, "population must be positive, got " + std::to_string(s.population));
+  need(s.population >= static_cast<int>(s.envs.size()),
+       "population " + std::to_string(s.population) + " is smaller than the " +
+           std::to_string(s.envs.size()) + " environments listed: every environment needs an agent");
   need(s.inner_steps > 0, "inner-steps must be positive, got " + std::to_string(s.inner_steps));
   need(s.rollout >= 2, "rollout must be at least 2 time steps, got " + std::to_string(s.rollout));
   need(s.batch > 0, "batch must be positive, got " + std::to_string(s.batch));

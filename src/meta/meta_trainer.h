@@ -1,13 +1,14 @@
-// A meta-training run (`disco meta-train`): a population of agents, each in
-// its own environment (taken from the list in turn), learns with the current
-// rule; every meta-step each agent collects N training rollouts and one
-// validation rollout with its current parameters, takes N inner updates
-// (meta/meta_gradient.h) and contributes its meta-gradient; the rule is then
-// improved with Adam on the mean meta-gradient (or, per the paper, one Adam
-// per agent with their updates averaged). The agents keep their updated
-// state across meta-steps; with finite lifetimes an agent is reset (fresh
-// parameters, optimisers, meta-RNN state, EMAs, value function) when its
-// experience budget is spent.
+// A meta-training run (`disco meta-train`): a population of agents
+// (meta/population.h), each in its own environment, learns with the current
+// rule; every meta-step each agent contributes its meta-gradient and the rule
+// is improved from them (meta/meta_update.h has the steps). The agents keep
+// their updated state across meta-steps, or are reset when their lifetime is
+// spent.
+//
+// In one process the agents run side by side, one thread each (at most
+// `threads`, core/thread_plan.h), each single-threaded: an agent's
+// arithmetic is then the same whatever thread or process runs it, and the
+// rule after any meta-step is the same bit for bit for every thread count.
 //
 // Across processes (src/dist): rank r of K holds agents [P·r/K, P·(r+1)/K)
 // and every rank holds the whole rule and its optimiser. Each meta-step the
@@ -19,13 +20,8 @@
 //
 // Files in the run folder:
 //   settings.json                     every setting (the resume source)
-//   agents/agent<i>-step<s>.npz       agent i's state at meta-step s, written
-//                                     atomically by its rank
-//   checkpoint.npz                    the manifest: rule, meta-optimiser and
-//                                     counters, written by rank 0 after every
-//                                     rank has written its agents; names the
-//                                     step whose agent files belong to it. Every
-//                                     checkpoint_every meta-steps and at the end
+//   agents/, checkpoint.npz           every checkpoint_every meta-steps and at
+//                                     the end (meta/meta_checkpoint.h)
 //   meta_metrics.csv, .jsonl          one row per log_every meta-steps
 //   rule.npz                          the rule under the reference's names, every
 //                                     rule_every meta-steps and at the end
@@ -35,19 +31,17 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "agent/actor.h"
-#include "core/rng.h"
 #include "dist/communicator.h"
 #include "io/metrics.h"
-#include "meta/meta_gradient.h"
+#include "meta/meta_checkpoint.h"
 #include "meta/meta_settings.h"
+#include "meta/population.h"
 #include "rules/disco_rule.h"
 
 namespace disco {
@@ -61,6 +55,7 @@ struct MetaProgress {
   double avg_return = 0;  // population mean over this meta-step's episodes (NaN if none)
   int64_t resets = 0;
   int64_t skipped = 0;
+  int64_t dropped = 0;  // agent contributions dropped as not finite, in all
   bool logged = false;  // a metrics row was written with this step
   MetricsRow row;       // that row (empty when !logged)
 };
@@ -79,10 +74,12 @@ class MetaTrainer {
                                              dist::Communicator& comm);
   ~MetaTrainer();
 
-  // Runs until settings.meta_steps. `stop_after` > 0 stops after that many
-  // meta-steps in this call without a final checkpoint (tests of resuming).
+  // Runs until settings.meta_steps, this process's agents on up to `threads`
+  // threads (<= 0: the thread plan's, core/thread_plan.h). `stop_after` > 0
+  // stops after that many meta-steps in this call without a final checkpoint
+  // (tests of resuming).
   void run(const std::function<void(const MetaProgress&)>& on_progress = {},
-           int64_t stop_after = 0);
+           int64_t stop_after = 0, int threads = 0);
   // Asks run() to stop after the meta-step in progress, with a checkpoint
   // and rule.npz. Safe from any thread; run() clears it when it returns.
   // Over several ranks every rank must ask at the same meta-step (the Python
@@ -90,23 +87,20 @@ class MetaTrainer {
   void request_stop() { stop_requested_ = true; }
 
   const MetaTrainSettings& settings() const { return settings_; }
-  const ParamMap& meta_params() const { return meta_params_; }
-  int64_t meta_step() const { return meta_step_; }
+  const ParamMap& meta_params() const { return rule_state_.meta_params; }
+  int64_t meta_step() const { return counters_.meta_step; }
   const std::string& out_dir() const { return dir_; }
   static bool holds_run(const std::string& dir);
 
  private:
-  struct Member;
   struct ResumeTag {};
   MetaTrainer(ResumeTag, const MetaTrainSettings& settings, const std::string& dir,
               const std::string& disco103_weights, dist::Communicator& comm);
   // Members, rule and optimisers from the settings. Resuming, the rule's
   // initial weights are not read: the checkpoint replaces them.
   void build(const std::string& disco103_weights, bool resuming);
-  void reset_member(Member& m);
-  MetaProgress meta_update();
+  MetaProgress meta_update(int threads);
   void save_checkpoint() const;
-  void load_checkpoint();
   void check_ranks_agree() const;
   void save_rule(const char* file = nullptr) const;  // rule.npz by default
 
@@ -115,16 +109,11 @@ class MetaTrainer {
   dist::Communicator& comm_;
   torch::Device device_;
   DiscoRule rule_;
-  ParamMap meta_params_;
-  std::vector<OuterAdamState> meta_opt_;  // one (mean) or one per agent
-  std::vector<std::unique_ptr<Member>> members_;  // this rank's agents, in order
-  std::unique_ptr<MetricsWriter> metrics_;        // rank 0 only
+  RuleState rule_state_;
+  std::vector<std::unique_ptr<PopulationAgent>> agents_;  // this rank's, in order
+  std::unique_ptr<MetricsWriter> metrics_;                // rank 0 only
   std::atomic<bool> stop_requested_{false};
-  int64_t meta_step_ = 0;
-  int64_t env_steps_ = 0;
-  int64_t resets_ = 0;
-  int64_t skipped_ = 0;
-  double elapsed_s_ = 0;
+  MetaCounters counters_;
 };
 
 }  // namespace disco

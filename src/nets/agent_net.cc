@@ -176,10 +176,16 @@ torch::Tensor AgentNet::torso(const ParamMap& p, const torch::Tensor& obs) const
 
 void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
                            const std::vector<std::string>& only, const torch::Tensor& taken,
-                           const AgentOuts* into, AgentOuts& out) const {
-  bool any = false;
-  for (const auto& head : model_heads_) any = any || wanted(head.first, only);
+                           const AgentOuts* into, const std::vector<std::string>& graph_heads,
+                           AgentOuts& out) const {
+  bool any = false, any_graph = false;
+  for (const auto& head : model_heads_) {
+    any = any || wanted(head.first, only);
+    any_graph = any_graph || (wanted(head.first, only) && wanted(head.first, graph_heads));
+  }
   if (!any) return;
+  const bool grad = torch::GradMode::is_enabled();
+  torch::AutoGradMode lstm_mode(grad && any_graph);  // no head needs the LSTM's graph
   const int64_t n = embedding.size(0), a = num_actions_, lstm = settings_.lstm_size;
   // Root: cell = linear(embedding), hidden = tanh(cell).
   const auto cell = linear(embedding, p, root_ + "linear");
@@ -226,6 +232,7 @@ void AgentNet::model_heads(const ParamMap& p, const torch::Tensor& embedding,
   for (size_t i = 0; i < model_heads_.size(); ++i) {
     const auto& [name, shape] = model_heads_[i];
     if (!wanted(name, only)) continue;
+    torch::AutoGradMode head_mode(grad && wanted(name, graph_heads));
     const std::string module = root_ + numbered("mlp", i);
     std::vector<int64_t> full = {n, a};
     full.insert(full.end(), shape.begin(), shape.end());
@@ -256,19 +263,22 @@ std::string taken_head(const std::string& head) { return head + "@taken"; }
 
 AgentOuts AgentNet::forward(const ParamMap& p, const torch::Tensor& observations,
                             const std::vector<std::string>& only) const {
-  return forward_impl(p, observations, only, {}, nullptr);
+  return forward_impl(p, observations, only, {}, nullptr, {});
 }
 
 AgentOuts AgentNet::forward_impl(const ParamMap& p, const torch::Tensor& observations,
                                  const std::vector<std::string>& only, const torch::Tensor& taken,
-                                 const AgentOuts* into) const {
+                                 const AgentOuts* into,
+                                 const std::vector<std::string>& graph_heads) const {
   const auto n = observations.size(0);
   const auto embedding = torso(p, observations);
+  const bool grad = torch::GradMode::is_enabled();
   AgentOuts out;
   size_t index = 0;
   for (const auto& [name, shape] : flat_heads_) {
     const auto layer = head_ + numbered("torso_head", index++) + "/~/linear_0";
     if (!wanted(name, only)) continue;
+    torch::AutoGradMode head_mode(grad && wanted(name, graph_heads));
     std::vector<int64_t> full = {n};
     full.insert(full.end(), shape.begin(), shape.end());
     auto dst = destination(into, name, n, numel(shape), records_graph(embedding, p, layer));
@@ -277,13 +287,14 @@ AgentOuts AgentNet::forward_impl(const ParamMap& p, const torch::Tensor& observa
                                : linear(embedding, p, layer))
                     .reshape(full);
   }
-  if (!model_heads_.empty()) model_heads(p, embedding, only, taken, into, out);
+  if (!model_heads_.empty()) model_heads(p, embedding, only, taken, into, graph_heads, out);
   return out;
 }
 
 AgentOuts AgentNet::unroll(const ParamMap& p, const torch::Tensor& observations,
-                           const std::vector<std::string>& only) const {
-  return unroll_impl(p, observations, only, {}, nullptr);
+                           const std::vector<std::string>& only,
+                           const std::vector<std::string>& graph_heads) const {
+  return unroll_impl(p, observations, only, {}, nullptr, graph_heads);
 }
 
 AgentOuts AgentNet::unroll_taken_gradients(const ParamMap& p, const torch::Tensor& observations,
@@ -292,7 +303,7 @@ AgentOuts AgentNet::unroll_taken_gradients(const ParamMap& p, const torch::Tenso
       actions.size(1) != observations.size(1)) {
     throw std::invalid_argument("agent net: taken actions must be [T+1, B] like the observations");
   }
-  return unroll_impl(p, observations, {}, actions.flatten(0, 1), nullptr);
+  return unroll_impl(p, observations, {}, actions.flatten(0, 1), nullptr, {});
 }
 
 AgentOuts AgentNet::unroll_into(const ParamMap& p, const torch::Tensor& observations,
@@ -317,9 +328,9 @@ AgentOuts AgentNet::unroll_into(const ParamMap& p, const torch::Tensor& observat
     if (actions.dim() != 2 || actions.size(0) != t || actions.size(1) != b) {
       throw std::invalid_argument("agent net: taken actions must be [T+1, B] like the observations");
     }
-    return unroll_impl(p, observations, {}, actions.flatten(0, 1), &rows);
+    return unroll_impl(p, observations, {}, actions.flatten(0, 1), &rows, {});
   }
-  return unroll_impl(p, observations, {}, {}, &rows);
+  return unroll_impl(p, observations, {}, {}, &rows, {});
 }
 
 std::map<std::string, std::vector<int64_t>> AgentNet::output_shapes(bool taken_heads) const {
@@ -335,9 +346,10 @@ std::map<std::string, std::vector<int64_t>> AgentNet::output_shapes(bool taken_h
 
 AgentOuts AgentNet::unroll_impl(const ParamMap& p, const torch::Tensor& observations,
                                 const std::vector<std::string>& only, const torch::Tensor& taken,
-                                const AgentOuts* into) const {
+                                const AgentOuts* into,
+                                const std::vector<std::string>& graph_heads) const {
   const auto t = observations.size(0), b = observations.size(1);
-  auto flat = forward_impl(p, observations.flatten(0, 1), only, taken, into);
+  auto flat = forward_impl(p, observations.flatten(0, 1), only, taken, into, graph_heads);
   for (auto& [name, x] : flat) {
     std::vector<int64_t> shape = {t, b};
     shape.insert(shape.end(), x.sizes().begin() + 1, x.sizes().end());
@@ -363,7 +375,9 @@ std::string agent_param_legacy_name(const std::string& name) {
 
 AgentUnrollFn AgentNet::unroll_fn() const {
   return [this](const ParamMap& params, const torch::Tensor& observations,
-                const torch::Tensor& /*should_reset*/) { return unroll(params, observations); };
+                const torch::Tensor& /*should_reset*/, const std::vector<std::string>& graph_heads) {
+    return unroll(params, observations, {}, graph_heads);
+  };
 }
 
 }  // namespace disco

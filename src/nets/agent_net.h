@@ -80,8 +80,12 @@ class AgentNet {
                     const std::vector<std::string>& only = {}) const;
 
   // observations [T+1, B, obs...] -> heads [T+1, B, ...], one batched call.
+  // `graph_heads` (if not empty): when a graph is recorded, only these heads
+  // carry it, the others come out as constants (no graph is kept for them,
+  // nor for the model's LSTM if no model head among them needs it).
   AgentOuts unroll(const ParamMap& params, const torch::Tensor& observations,
-                   const std::vector<std::string>& only = {}) const;
+                   const std::vector<std::string>& only = {},
+                   const std::vector<std::string>& graph_heads = {}) const;
 
   // As unroll, for a loss that reads the model heads only at the taken
   // actions ([T+1, B] integers): the action-conditional LSTM step and the
@@ -119,15 +123,17 @@ class AgentNet {
   torch::Tensor torso(const ParamMap& p, const torch::Tensor& obs) const;  // [N, E]
   // `taken` ([N] integers, or undefined): see unroll_taken_gradients.
   // `into` (or null): [N, ...] destinations, see unroll_into.
+  // `graph_heads`: see unroll.
   void model_heads(const ParamMap& p, const torch::Tensor& embedding,
                    const std::vector<std::string>& only, const torch::Tensor& taken,
-                   const AgentOuts* into, AgentOuts& out) const;
+                   const AgentOuts* into, const std::vector<std::string>& graph_heads,
+                   AgentOuts& out) const;
   AgentOuts forward_impl(const ParamMap& p, const torch::Tensor& observations,
                          const std::vector<std::string>& only, const torch::Tensor& taken,
-                         const AgentOuts* into) const;
+                         const AgentOuts* into, const std::vector<std::string>& graph_heads) const;
   AgentOuts unroll_impl(const ParamMap& p, const torch::Tensor& observations,
                         const std::vector<std::string>& only, const torch::Tensor& taken,
-                        const AgentOuts* into) const;
+                        const AgentOuts* into, const std::vector<std::string>& graph_heads) const;
   bool wanted(const std::string& head, const std::vector<std::string>& only) const;
 
   AgentNetSettings settings_;

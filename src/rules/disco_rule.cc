@@ -143,7 +143,7 @@ torch::Tensor DiscoRule::cut_values(const ParamMap& target_params, const UpdateR
   const auto& obs = inputs.truncated_observations;  // [K, ...]
   const auto k = obs.size(0);
   const auto target = unroll_agent(detach_all(target_params), obs.unsqueeze(0),
-                                   torch::zeros({1, k}, obs.options()));
+                                   torch::zeros({1, k}, obs.options()), {});
   const auto pi = torch::softmax(entry(inputs.truncated_agent_out, "logits", "truncated_agent_out"), -1);
   const auto q = categorical_to_value(entry(target, "q", "target_out").squeeze(0),
                                       settings_.value.max_abs_value);
@@ -154,7 +154,7 @@ AgentOuts DiscoRule::unroll_rule_net(const MetaState& meta_state,
                                      const torch::Tensor& observations,
                                      const torch::Tensor& should_reset,
                                      const UnrollFn& unroll_agent) const {
-  return unroll_agent(target_params_of(meta_state), observations, should_reset);
+  return unroll_agent(target_params_of(meta_state), observations, should_reset, {});
 }
 
 std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_params,
@@ -163,12 +163,13 @@ std::pair<MetaOuts, MetaState> DiscoRule::unroll_meta_net(const ParamMap& meta_p
                                                           const UpdateRuleInputs& inputs,
                                                           const UnrollFn& unroll_agent) const {
   const ParamMap target_params = target_params_of(meta_state);
-  // The target network's outputs and its EMA keep their graphs when the
+  // The target network's y and z and its EMA keep their graphs when the
   // caller records one (meta-training: θ̄ and θ depend on the rule's
-  // parameters through earlier updates); the meta-network stops gradients
-  // of the inputs that must not carry them (nets/meta_net.cc).
-  const AgentOuts target_out =
-      unroll_agent(target_params, inputs.observations, inputs.should_reset_mask_fwd());
+  // parameters through earlier updates). Its logits and q reach the
+  // meta-network and the value targets only through stop-gradients
+  // (nets/meta_net.cc, rules/disco_value.cc), so they need no graph.
+  const AgentOuts target_out = unroll_agent(target_params, inputs.observations,
+                                            inputs.should_reset_mask_fwd(), {"y", "z"});
   auto [outs, next] = unroll_with_target_out(meta_params, meta_state, inputs, target_out,
                                              cut_values(target_params, inputs, unroll_agent));
 

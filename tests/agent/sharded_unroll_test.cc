@@ -96,7 +96,7 @@ TEST(ShardedUnroll, UnrollFnJoinsBlocksWithoutAGraph) {
   Case c;
   torch::NoGradGuard no_grad;
   const auto seq = c.net.unroll(c.params, c.obs);
-  const auto joined = sharded_unroll_fn(c.net, 4)(c.params, c.obs, torch::zeros({7, 4}));
+  const auto joined = sharded_unroll_fn(c.net, 4)(c.params, c.obs, torch::zeros({7, 4}), {});
   for (const auto& [head, x] : seq) {
     ASSERT_TRUE(joined.count(head)) << head;
     EXPECT_EQ(joined.at(head).sizes(), x.sizes()) << head;

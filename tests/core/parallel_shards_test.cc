@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -57,10 +58,46 @@ TEST(ParallelShards, RethrowsTheLowestFailingShardsErrorAfterAllFinish) {
   EXPECT_EQ(finished.load(), 3);
 }
 
+TEST(ParallelTasks, RunsEveryIndexOnceOnAtMostTheThreadsGiven) {
+  for (const int threads : {1, 2, 3, 9}) {
+    std::mutex mutex;
+    std::multiset<int> seen;
+    std::set<std::thread::id> used;
+    parallel_tasks(7, threads, [&](int k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let the others start
+      std::lock_guard<std::mutex> lock(mutex);
+      seen.insert(k);
+      used.insert(std::this_thread::get_id());
+    });
+    EXPECT_EQ(seen, (std::multiset<int>{0, 1, 2, 3, 4, 5, 6})) << threads;
+    EXPECT_LE(used.size(), static_cast<size_t>(std::min(threads, 7))) << threads;
+    if (threads == 1) EXPECT_TRUE(used.count(std::this_thread::get_id()));
+  }
+  std::atomic<int> calls{0};
+  parallel_tasks(0, 4, [&](int) { ++calls; });
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST(ParallelTasks, RethrowsTheLowestFailingIndexAfterAllFinish) {
+  std::atomic<int> finished{0};
+  try {
+    parallel_tasks(6, 3, [&](int k) {
+      ++finished;
+      if (k == 2 || k == 4) throw std::runtime_error("task " + std::to_string(k));
+    });
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "task 2");
+  }
+  EXPECT_EQ(finished.load(), 6);
+}
+
 TEST(ThreadPlan, OneThreadPerCallAndTheShardCount) {
   EXPECT_EQ(learner_shards(), 1);  // before any plan
+  EXPECT_EQ(planned_threads(), 1);
   use_threads(3);
   EXPECT_EQ(learner_shards(), 3);
+  EXPECT_EQ(planned_threads(), 3);
   EXPECT_EQ(torch::get_num_threads(), 1);
   if (blas_threads() > 0) {
     EXPECT_EQ(blas_threads(), 1);

@@ -100,6 +100,21 @@ TEST_F(MpiMetaTrain, RuleIsBitIdenticalForOneTwoAndFourRanks) {
   EXPECT_EQ(lines, 5);
 }
 
+TEST_F(MpiMetaTrain, RuleIsBitIdenticalForAnyThreadsPerRank) {
+  // One process on its default threads (one per core, agents side by side)
+  // against two ranks of two threads each and four of one.
+  const auto one = scratch("t_default"), two = scratch("t_2x2");
+  auto args = run_args(one, 3);
+  args.replace(args.find(" --threads 1"), 12, "");
+  const auto r1 = disco_on(0, args);
+  ASSERT_EQ(r1.code, 0) << r1.output;
+  args = run_args(two, 3);
+  args.replace(args.find("--threads 1"), 11, "--threads 2");
+  const auto r2 = disco_on(2, args);
+  ASSERT_EQ(r2.code, 0) << r2.output;
+  expect_same_run(one, two);
+}
+
 TEST_F(MpiMetaTrain, ARunResumesWithAnotherNumberOfRanks) {
   const auto whole = scratch("whole"), cut = scratch("cut");
   ASSERT_EQ(disco_on(0, run_args(whole, 4)).code, 0);

@@ -18,6 +18,8 @@
 
 #include "../cli/run_disco.h"
 #include "../cli/scratch.h"
+#include <nlohmann/json.hpp>
+
 #include "io/metrics.h"
 #include "io/npz_tensors.h"
 
@@ -127,17 +129,17 @@ TEST(MetaTrainCli, KilledAndResumedEqualsUninterruptedAndSeedsReproduce) {
 
 TEST(MetaTrainCli, RunKilledWithSigkillResumesToTheSameRule) {
   const auto config = small_config();
-  const auto whole = scratch("sigkill_whole"), cut = scratch("sigkill_cut");
-  ASSERT_EQ(disco_test::run_disco(small_run(whole, config, 12)).code, 0);
+  const auto cut = scratch("sigkill_cut"), whole = scratch("sigkill_whole");
+  const int planned = 2000;  // far more meta-steps than run before the kill
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     const std::string cmd =
-        std::string(DISCO_BINARY) + " " + small_run(cut, config, 12) + " >/dev/null 2>&1";
+        std::string(DISCO_BINARY) + " " + small_run(cut, config, planned) + " >/dev/null 2>&1";
     execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Kill -9 once a few checkpoints exist (one every meta-step), or the run ended.
+  // Kill -9 once a few checkpoints exist (one every meta-step).
   const auto rows = [&] {
     std::ifstream in(cut / "meta_metrics.csv");
     return static_cast<int>(
@@ -148,12 +150,64 @@ TEST(MetaTrainCli, RunKilledWithSigkillResumesToTheSameRule) {
   }
   kill(child, SIGKILL);
   int status = 0;
-  waitpid(child, &status, 0);
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "the run was not killed";
+  const int logged = rows() - 1;  // without the header
+  ASSERT_GE(logged, 4);
+  ASSERT_LT(logged, planned);
   ASSERT_TRUE(fs::exists(cut / "checkpoint.npz"));
-  const auto r = disco_test::run_disco("meta-train --threads 1 --resume " + cut.string());
+  // Resume to a few meta-steps past the kill, and compare with a run of that
+  // length that was never interrupted.
+  const int total = logged + 3;
+  const auto r = disco_test::run_disco("meta-train --threads 1 --meta-steps " + std::to_string(total) +
+                                       " --resume " + cut.string());
   ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(disco_test::run_disco(small_run(whole, config, total)).code, 0);
   expect_same_rule(whole, cut);
-  EXPECT_EQ(disco::read_metrics_csv((cut / "meta_metrics.csv").string()).rows.size(), 12u);
+  EXPECT_EQ(disco::read_metrics_csv((cut / "meta_metrics.csv").string()).rows.size(),
+            static_cast<size_t>(total));
+}
+
+TEST(MetaTrainCli, PresetGeneralSpreadsAgentsOverItsSetAndFlagsOverrideIt) {
+  const auto run = scratch("preset_general");
+  const auto r = disco_test::run_disco(small_run(run, small_config(), 1) + " --preset general");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "held-out")) << r.output;
+  EXPECT_TRUE(contains(r.output, "minatar_breakout")) << r.output;
+  std::ifstream in(run / "settings.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j.at("envs").size(), 6u);
+  EXPECT_EQ(j.at("population"), 6);
+  EXPECT_EQ(j.at("meta_optimizer_mode"), "per_agent");
+  EXPECT_EQ(j.at("meta_grad_clip"), 1.0);
+  EXPECT_EQ(j.at("lifetimes").size(), 4u);
+  EXPECT_EQ(j.at("meta_steps"), 1);  // the flag wins over the preset's 3000
+  EXPECT_EQ(j.at("batch"), 4);
+  for (const auto& env : j.at("envs")) {
+    EXPECT_FALSE(contains(env.get<std::string>(), "breakout")) << "a held-out environment in training";
+  }
+  const auto table = disco::read_metrics_csv((run / "meta_metrics.csv").string());
+  EXPECT_GE(table.column("agent5/avg_return"), 0);
+  EXPECT_GE(table.column("dropped"), 0);
+}
+
+TEST(MetaTrainCli, TheRuleIsTheSameForEveryThreadCount) {
+  // Agents run side by side, one thread each, each single-threaded: 1, 2
+  // and 3 threads for 3 agents on two environments give one rule.
+  const auto config = small_config();
+  std::vector<fs::path> runs;
+  for (const int threads : {1, 2, 3}) {
+    runs.push_back(scratch("threads" + std::to_string(threads)));
+    auto cmd = small_run(runs.back(), config, 3) +
+               " --population 3 --envs 'catch(rows=5,columns=5);deep_sea(size=4)'";
+    cmd.replace(cmd.find("--threads 1"), 11, "--threads " + std::to_string(threads));
+    const auto r = disco_test::run_disco(cmd);
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
+  expect_same_rule(runs[0], runs[1]);
+  expect_same_rule(runs[0], runs[2]);
+  const auto initial = disco::load_tensors((runs[0] / "initial_rule.npz").string());
+  EXPECT_FALSE(torch::equal(rule_of(runs[0]).at("lstm/linear_4/w"), initial.at("lstm/linear_4/w")));
 }
 
 TEST(MetaTrainCli, ResumeDoesNotReadTheInitialRuleAgain) {
@@ -222,6 +276,15 @@ TEST(MetaTrainCli, BadInputIsOneClearLineAndNeverOverwritesARun) {
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.output, "--population")) << r.output;
   r = disco_test::run_disco("meta-train --meta-steps -3 --out " + run.string());
+  EXPECT_EQ(r.code, 2);
+  r = disco_test::run_disco("meta-train --population 2 --envs 'catch;deep_sea;minatar_breakout' --out " +
+                            run.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.output, "every environment needs an agent")) << r.output;
+  r = disco_test::run_disco("meta-train --preset nosuchpreset --out " + run.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.output, "general")) << r.output;
+  r = disco_test::run_disco("meta-train --threads -1 --out " + run.string());
   EXPECT_EQ(r.code, 2);
   r = disco_test::run_disco("meta-train --init /no/such/rule.npz --out " + run.string());
   EXPECT_NE(r.code, 0);

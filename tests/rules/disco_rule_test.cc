@@ -195,8 +195,11 @@ TEST(DiscoRule, UnrollMetaNetUsesTargetNetworkAndUpdatesItsParameters) {
 
   UpdateRuleInputs in = golden_call1_inputs(golden);
   int calls = 0;
-  const auto unroll = [&](const ParamMap& params, const torch::Tensor& obs, const torch::Tensor& reset) {
+  const auto unroll = [&](const ParamMap& params, const torch::Tensor& obs, const torch::Tensor& reset,
+                          const std::vector<std::string>& graph_heads) {
     ++calls;
+    // Only y and z of the target network can reach a meta-gradient.
+    EXPECT_EQ(graph_heads, (std::vector<std::string>{"y", "z"}));
     EXPECT_EQ(params.at("w")[0].item<float>(), 3.0f);
     EXPECT_TRUE(torch::equal(reset, golden.at("call1/should_reset_mask_fwd")));
     AgentOuts target;
@@ -232,7 +235,8 @@ TEST(DiscoRule, TrajectoryBlocksSideBySideGiveTheSameTargets) {
   ParamMap meta_params = load_disco_meta_params(testing::weights_path());
   UpdateRuleInputs in = golden_call1_inputs(golden);
   ASSERT_GE(in.rewards.size(1), 3);
-  const auto unroll = [&](const ParamMap&, const torch::Tensor&, const torch::Tensor&) {
+  const auto unroll = [&](const ParamMap&, const torch::Tensor&, const torch::Tensor&,
+                          const std::vector<std::string>&) {
     AgentOuts target;
     for (const char* head : {"logits", "y", "z", "q"}) {
       target[head] = golden.at(std::string("call1/target_out/") + head);
@@ -288,7 +292,9 @@ TEST(DiscoRule, UnrollRuleNetUnrollsTheTargetParameters) {
   const MetaState state = rule.init_meta_state(ParamMap{{"w", torch::full({2}, 3.0f)}});
   const auto obs = torch::randn({4, 2, 2});
   const auto reset = torch::tensor({{0.f, 0.f}, {1.f, 0.f}, {0.f, 0.f}, {0.f, 1.f}});
-  const auto unroll = [&](const ParamMap& params, const torch::Tensor& o, const torch::Tensor& r) {
+  const auto unroll = [&](const ParamMap& params, const torch::Tensor& o, const torch::Tensor& r,
+                          const std::vector<std::string>& graph_heads) {
+    EXPECT_TRUE(graph_heads.empty());
     EXPECT_EQ(params.size(), 1u);
     EXPECT_TRUE(torch::equal(o, obs));
     EXPECT_TRUE(torch::equal(r, reset));

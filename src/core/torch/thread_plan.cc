@@ -26,4 +26,6 @@ void use_threads(int n) {
 
 int learner_shards() { return g_shards; }
 
+int planned_threads() { return g_shards; }
+
 }  // namespace disco
