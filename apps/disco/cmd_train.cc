@@ -138,8 +138,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--weights", a.weights, "the Disco103 meta-parameters (.npz) that --rule disco103 loads")
       ->capture_default_str();
   cmd->add_option("--threads", a.threads,
-                  "CPU threads: the learner's side-by-side blocks, each with one LibTorch and "
-                  "one OpenBLAS thread (default: one per core)");
+                  "CPU threads that run the learner's blocks side by side, one LibTorch and one "
+                  "OpenBLAS thread each (default: one per core); the run is the same for any count");
   cmd->add_option("--stop-after", a.stop_after,
                   "testing: stop after N learner steps without a final checkpoint, as if killed");
   cmd->callback([cmd]() {

@@ -1,8 +1,9 @@
-// Runs work(0..n-1) side by side: shard 0 on the calling thread, the others
-// on threads of their own, joined before returning. Each thread starts with
-// the caller's autograd mode (LibTorch keeps it per thread, and a new thread
-// would otherwise record graphs the caller switched off). The first failing
-// shard's exception (lowest index) is rethrown after all have finished.
+// Runs work(0..n-1) side by side on up to planned_threads() threads
+// (core/thread_plan.h), the calling thread among them, joined before
+// returning: parallel_tasks below with the plan's threads. Callers split
+// their work into a number of blocks fixed by the problem, never by the
+// thread count, and join the blocks' results in block order, so results do
+// not depend on how many threads ran them.
 #pragma once
 
 #include <algorithm>
@@ -17,8 +18,10 @@ void parallel_shards(int n, const std::function<void(int)>& work);
 // caller's among them; threads <= 0 means one per core). Threads take the
 // next index as they finish one, so which thread runs an index varies: work(k)
 // must depend on k alone, and callers that join results do so by index. Each
-// thread starts with the caller's autograd mode; the failing index lowest in
-// order has its exception rethrown after all have finished.
+// thread starts with the caller's autograd mode (LibTorch keeps it per
+// thread, and a new thread would otherwise record graphs the caller switched
+// off); the failing index lowest in order has its exception rethrown after
+// all have finished.
 void parallel_tasks(int n, int threads, const std::function<void(int)>& work);
 
 // How callers split `rows` rows (time steps, trajectories) for up to

@@ -8,23 +8,27 @@
 // The plan that measured best instead gives each core one thread that owns it
 // for a whole phase: one LibTorch thread and one OpenBLAS thread per call, and
 // the learner splits the agent network's rows into `learner_shards()` blocks
-// computed side by side (agent/sharded_unroll.h). One shard is the sequential
-// learner. Results depend on the shard count (sums of partial matrix
-// products round differently), never on timing: a run is bit-identical for
-// the same seed, config and thread count.
+// computed side by side (agent/sharded_unroll.h; core/parallel_shards.h runs
+// them on up to planned_threads() threads). One shard is the sequential
+// learner. Results depend on the block count (sums of partial matrix products
+// round differently), which is fixed, never on the thread count or on timing:
+// a run is bit-identical for the same seed and config on any number of
+// threads.
 #pragma once
 
 namespace disco {
 
 // n > 0 threads, n <= 0 one per core. Sets LibTorch and OpenBLAS to one
-// thread each for n > 1 (the shards run side by side) and for n = 1.
+// thread each.
 void use_threads(int n);
 
-// The learner's shard count of the current plan (1 before use_threads).
+// The learner's block count on a CPU: kLearnerBlocks, whatever the threads
+// (block_count then takes fewer where a problem has fewer rows).
+constexpr int kLearnerBlocks = 4;
 int learner_shards();
 
-// The threads of the current plan (1 before use_threads): what meta-training
-// runs its agents side by side on.
+// The threads of the current plan (1 before use_threads): what blocks side
+// by side and meta-training's agents run on.
 int planned_threads();
 
 // This machine's core count (at least 1).

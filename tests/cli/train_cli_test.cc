@@ -193,6 +193,30 @@ TEST(TrainCli, Disco103RunsAreReproducibleAndResumeExactly) {
   expect_same_state(a, cut);
 }
 
+TEST(TrainCli, TheRunIsTheSameForEveryThreadCount) {
+  // The learner's blocks are fixed by the problem (core/thread_plan.h); the
+  // threads only run them: Disco103 with blocks of time steps, trajectories
+  // and the meta-network, and PPO, on 1, 2 and 3 threads.
+  const auto cfg = scratch("threads_disco.json");
+  std::ofstream(cfg) << R"({"net": {"dense": [32], "lstm_size": 16, "model_head_hiddens": [16]},
+                            "num_envs": 8, "rollout_length": 6, "batch_size": 8, "min_replay": 8})";
+  const std::string weights =
+      " --weights " + std::string(DISCO_SOURCE_DIR) + "/../shared/weights/disco_103.npz";
+  for (const std::string rule : {"disco103", "ppo"}) {
+    std::vector<fs::path> runs;
+    for (const int threads : {1, 2, 3}) {
+      runs.push_back(scratch("threads_" + rule + std::to_string(threads)));
+      const std::string config = rule == "disco103" ? " --config " + cfg.string() + weights : "";
+      const Result r = run("train --rule " + rule + " --env 'catch(rows=5,columns=5)' --steps 6 " +
+                           "--threads " + std::to_string(threads) + config + " --out " +
+                           runs.back().string());
+      ASSERT_EQ(r.code, 0) << r.output;
+    }
+    expect_same_params(runs[0], runs[1]);
+    expect_same_params(runs[0], runs[2]);
+  }
+}
+
 TEST(TrainCli, KilledRunResumesToTheSameParameters) {
   const auto whole = scratch("kill_whole"), cut = scratch("kill_cut");
   ASSERT_EQ(run(kSmall + "--steps 60 --checkpoint-every 10 --out " + whole.string()).code, 0);

@@ -9,7 +9,7 @@
 
 namespace disco {
 namespace {
-std::atomic<int> g_shards{1};
+std::atomic<int> g_threads{1};
 }  // namespace
 
 int core_count() {
@@ -21,11 +21,11 @@ void use_threads(int n) {
   if (n <= 0) n = core_count();
   torch::set_num_threads(1);
   set_blas_threads(1);
-  g_shards = n;
+  g_threads = n;
 }
 
-int learner_shards() { return g_shards; }
+int learner_shards() { return kLearnerBlocks; }
 
-int planned_threads() { return g_shards; }
+int planned_threads() { return g_threads; }
 
 }  // namespace disco
