@@ -20,6 +20,7 @@
 #include "io/learning_curves.h"
 #include "meta/meta_presets.h"
 #include "meta/meta_trainer.h"
+#include "rules/rule_factory.h"
 
 namespace disco::cli {
 namespace {
@@ -149,6 +150,7 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
         throw UsageError(e.what());
       }
     }
+    if (const auto shipped = shipped_rule_path(s.init); !shipped.empty()) s.init = shipped;  // rules/NAME
     if (s.init != "random" && s.init != "disco103" &&
         !(s.init.size() > 4 && s.init.substr(s.init.size() - 4) == ".npz")) {
       throw UsageError("--init must be random, disco103 or a rule .npz, got '" + s.init + "'");
@@ -220,7 +222,8 @@ void add_meta_train_command(CLI::App& app) {
                   "time steps per training rollout, T+1 (default 16, the notebook's rollout_len)");
   cmd->add_option("--batch", a.batch, "trajectories (environments) per agent (default 32)");
   cmd->add_option("--meta-steps", a.meta_steps, "meta-steps in total (default 800)");
-  cmd->add_option("--init", a.init, "initial rule: random | disco103 | FILE.npz (default random)");
+  cmd->add_option("--init", a.init,
+                  "initial rule: random | disco103 | a rule under rules/ | FILE.npz (default random)");
   cmd->add_option("--seed", a.seed, "random seed (default 0)");
   cmd->add_option(
       "--window", a.window,

@@ -1,5 +1,7 @@
 #include "rules/rule_factory.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -115,19 +117,45 @@ std::pair<std::string, nlohmann::json> split_rule_name(const std::string& name) 
 
 }  // namespace
 
-const std::vector<std::string>& rule_names() {
-  static const std::vector<std::string> names = {"disco103", "actor_critic", "policy_gradient",
-                                                 "ppo"};
+std::string shipped_rules_dir() {
+  const char* dir = std::getenv("DISCO_RULES_DIR");
+  return dir && *dir ? dir : DISCO_RULES_DIR;
+}
+
+std::string shipped_rule_path(const std::string& name) {
+  if (name.empty() || name[0] == '.' ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+          std::string::npos) {
+    return "";
+  }
+  const auto path = std::filesystem::path(shipped_rules_dir()) / (name + ".npz");
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) ? path.string() : "";
+}
+
+std::vector<std::string> rule_names() {
+  std::vector<std::string> names = {"disco103", "actor_critic", "policy_gradient", "ppo"};
+  std::vector<std::string> shipped;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(shipped_rules_dir(), ec)) {
+    const auto file = entry.path().filename().string();
+    if (ends_with(file, ".npz") && !shipped_rule_path(file.substr(0, file.size() - 4)).empty()) {
+      shipped.push_back(file.substr(0, file.size() - 4));
+    }
+  }
+  std::sort(shipped.begin(), shipped.end());
+  names.insert(names.end(), shipped.begin(), shipped.end());
   return names;
 }
 
 std::string rule_kind(const std::string& full_name) {
   const std::string name = split_rule_name(full_name).first;
-  if (name == "disco103" || ends_with(name, ".npz")) return "disco";
+  if (name == "disco103" || ends_with(name, ".npz") || !shipped_rule_path(name).empty()) return "disco";
   if (name == "actor_critic" || name == "policy_gradient" || name == "ppo") return name;
-  throw std::invalid_argument("unknown rule '" + name +
-                              "' (expected disco103, actor_critic, policy_gradient, ppo or a "
-                              "path to a rule .npz)");
+  std::string known;
+  for (const auto& n : rule_names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown rule '" + name + "' (expected " + known +
+                              " or a path to a rule .npz)");
 }
 
 void require_disco103_weights(const std::string& path) {
@@ -151,7 +179,8 @@ RuleChoice make_rule(const std::string& full_name, const nlohmann::json& setting
   if (choice.kind == "disco") {
     const auto s = read_disco(j);
     if (name == "disco103") require_disco103_weights(disco103_weights);
-    const std::string path = name == "disco103" ? disco103_weights : name;
+    const std::string shipped = shipped_rule_path(name);
+    const std::string path = name == "disco103" ? disco103_weights : shipped.empty() ? name : shipped;
     choice.meta_params = load_disco_meta_params(path, s);
     choice.rule = std::make_unique<DiscoRule>(s);
   } else if (choice.kind == "actor_critic") {

@@ -1,4 +1,5 @@
-// Update rules by name: "disco103" (the published weights), a path to a
+// Update rules by name: "disco103" (the published weights), a rule shipped
+// under the repository's rules/ ("NAME" for rules/NAME.npz), a path to a
 // Disco rule's .npz, "actor_critic", "policy_gradient" or "ppo", each with
 // optional settings from a JSON object (unknown keys are errors). A name may
 // carry settings of its own, which win over the object's:
@@ -23,8 +24,16 @@ struct RuleChoice {
   std::string kind;      // "disco", "actor_critic", "policy_gradient", "ppo"
 };
 
-// The names make_rule accepts besides .npz paths.
-const std::vector<std::string>& rule_names();
+// The names make_rule accepts besides .npz paths (the shipped rules' too).
+std::vector<std::string> rule_names();
+
+// The folder of shipped rules: $DISCO_RULES_DIR if set, else the
+// repository's rules/ (the CMake cache variable DISCO_RULES_DIR).
+std::string shipped_rules_dir();
+
+// rules/NAME.npz for a shipped rule's NAME (letters, digits, '_', '-', '.'
+// but no path), or "" when there is none.
+std::string shipped_rule_path(const std::string& name);
 
 // Kind of a rule name or path ("disco" for disco103 and *.npz); throws
 // std::invalid_argument for anything else.
