@@ -22,6 +22,7 @@ const std::map<std::string, MetaPreset>& presets() {
          {"meta_optimizer_mode", "per_agent"},
          {"meta_grad_clip", 1.0},
          {"meta_optimizer", {{"learning_rate", 1e-3}}},
+         {"agent_optimizer", {{"learning_rate", 3e-3}}},
          {"meta_steps", 3000}},
         {"catch(rows=8,columns=8)", "gridworld(layout=dense)", "minatar_breakout",
          "minatar_space_invaders"}}}};

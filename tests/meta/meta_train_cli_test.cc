@@ -180,6 +180,7 @@ TEST(MetaTrainCli, PresetGeneralSpreadsAgentsOverItsSetAndFlagsOverrideIt) {
   EXPECT_EQ(j.at("population"), 6);
   EXPECT_EQ(j.at("meta_optimizer_mode"), "per_agent");
   EXPECT_EQ(j.at("meta_grad_clip"), 1.0);
+  EXPECT_EQ(j.at("agent_optimizer").at("learning_rate"), 3e-3);
   EXPECT_EQ(j.at("lifetimes").size(), 4u);
   EXPECT_EQ(j.at("meta_steps"), 1);  // the flag wins over the preset's 3000
   EXPECT_EQ(j.at("batch"), 4);
