@@ -95,7 +95,6 @@ void MetaTrainer::build(const std::string& disco103_weights, bool resuming) {
                                 " is smaller than the number of ranks " +
                                 std::to_string(comm_.size()) + ": give every rank an agent");
   }
-  agent_env(settings_, 0);  // refuses a population that leaves environments out
   ParamMap& meta_params = rule_state_.meta_params;
   if (settings_.init == "random") {
     meta_params = rule_.init_meta_params(rule_init_seed(settings_.seed));

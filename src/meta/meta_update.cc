@@ -205,9 +205,9 @@ MetricsRow population_metrics(const PopulationContributions& c, const RuleUpdate
     episodes += st.episodes;
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  for (const auto& name : c.loss.front()) {
-    const double mean = u.contributing ? loss_sum[name.first] / u.contributing : nan;
-    row[name.first == "total" ? "meta_loss" : name.first] = finite_or_nan(mean);
+  for (const auto& [name, first_agents_value] : c.loss.front()) {
+    const double mean = u.contributing ? loss_sum[name] / u.contributing : nan;
+    row[name == "total" ? "meta_loss" : name] = finite_or_nan(mean);
   }
   row["avg_return"] = episodes > 0 ? return_sum / episodes : nan;
   row["meta_grad_norm"] = finite_or_nan(u.grad_norm);
