@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "core/device.h"
 #include "commands.h"
 #include "io/npz_tensors.h"
 #include "metagrad_case.h"
@@ -25,7 +26,7 @@ void add_meta_grad_command(CLI::App& app) {
                 "recompute each inner update in the backward pass (less memory, same gradient)");
   cmd->callback([]() {
     const ParamMap file = load_tensors(case_path);
-    const ParamMap result = run_metagrad_case(file, torch::Device(device), checkpointing);
+    const ParamMap result = run_metagrad_case(file, checked_device(device), checkpointing);
     save_tensors(out, result);
     std::cout << "wrote " << result.size() << " arrays to " << out << "\n";
   });

@@ -31,6 +31,7 @@ struct MetaTrainArgs {
   int64_t population = 0, inner_steps = 0, rollout = 0, batch = 0, meta_steps = 0, seed = 0;
   int64_t stop_after = 0, window = 0;
   int threads = 0;
+  double replay = 0;
   bool checkpointing = false;
 };
 
@@ -112,7 +113,7 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
   if (!a.resume.empty()) {
     for (const char* opt :
          {"--envs", "--population", "--inner-steps", "--rollout", "--batch", "--init", "--seed",
-          "--window", "--checkpointing", "--config", "--out", "--device", "--preset"}) {
+          "--window", "--replay", "--checkpointing", "--config", "--out", "--device", "--preset"}) {
       if (cmd->count(opt)) throw UsageError(std::string(opt) + " cannot change a resumed run");
     }
     trainer = MetaTrainer::resume(
@@ -141,6 +142,7 @@ void meta_train(CLI::App* cmd, dist::Communicator& comm) {
     if (cmd->count("--init")) s.init = a.init;
     if (cmd->count("--seed")) s.seed = static_cast<uint64_t>(a.seed);
     if (cmd->count("--window")) s.window = static_cast<int>(a.window);
+    if (cmd->count("--replay")) s.replay_fraction = a.replay;
     if (cmd->count("--checkpointing")) s.checkpointing = a.checkpointing;
     if (cmd->count("--device")) s.device = a.device;
     for (const auto& env : s.envs) {
@@ -228,6 +230,9 @@ void add_meta_train_command(CLI::App& app) {
   cmd->add_option(
       "--window", a.window,
       "agent updates the meta-gradient reaches back through, <= 20 (default: inner steps)");
+  cmd->add_option("--replay", a.replay,
+                  "fraction of each agent update drawn from the agent's replay, in [0, 1) (default 0: "
+                  "on-policy; the paper: 0.9)");
   cmd->add_flag("--checkpointing", a.checkpointing,
                 "recompute each inner update in the backward pass (memory of one update)");
   cmd->add_option("--preset", a.preset,

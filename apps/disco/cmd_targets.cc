@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "core/device.h"
 #include "commands.h"
 #include "io/npz_tensors.h"
 #include "golden/disco_targets.h"
@@ -27,7 +28,7 @@ void add_targets_command(CLI::App& app) {
     const DiscoRule rule;
     const ParamMap meta_params = load_disco_meta_params(weights, rule.settings());
     const ParamMap file = load_tensors(rollout);
-    const ParamMap result = run_disco_calls(rule, meta_params, file, torch::Device(device));
+    const ParamMap result = run_disco_calls(rule, meta_params, file, checked_device(device));
     save_tensors(out, result);
     std::cout << "wrote " << result.size() << " arrays for " << count_calls(file) << " call(s) to "
               << out << "\n";

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "agent/checkpoint.h"
+#include "core/device.h"
 #include "core/params_fingerprint.h"
 #include "core/thread_plan.h"
 #include "envs/registry.h"
@@ -102,7 +103,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& dir, std::optional<i
 Trainer::~Trainer() = default;
 
 void Trainer::build(const std::string& disco103_weights) {
-  device_ = torch::Device(settings_.device);
+  device_ = checked_device(settings_.device);
   rule_ = make_rule(settings_.rule, settings_.rule_settings, disco103_weights);
   BatchedEnv env = make_batched_env(settings_.env, settings_.num_envs);
   const auto& spec = env.spec();

@@ -16,16 +16,17 @@ const std::map<std::string, MetaPreset>& presets() {
       {"general",
        {{{"envs",
           {"catch(rows=5,columns=5)", "catch(rows=10,columns=5)", "gridworld(layout=rand_small)",
-           "deep_sea(size=8)", "minatar_asterix", "minatar_freeway"}},
-         {"population", 6},
-         {"lifetimes", {50000, 100000, 200000, 400000}},
-         {"meta_optimizer_mode", "per_agent"},
-         {"meta_grad_clip", 1.0},
-         {"meta_optimizer", {{"learning_rate", 1e-3}}},
+           "deep_sea(size=8)"}},
+         {"population", 4},
+         {"lifetimes", {100000, 200000, 400000}},
+         {"lifetimes_start", 600},
+         {"meta_optimizer_mode", "mean"},
+         {"meta_grad_clip", 0.0},
+         {"meta_optimizer", {{"learning_rate", 5e-4}}},
          {"agent_optimizer", {{"learning_rate", 3e-3}}},
-         {"meta_steps", 3000}},
+         {"meta_steps", 2000}},
         {"catch(rows=8,columns=8)", "gridworld(layout=dense)", "minatar_breakout",
-         "minatar_space_invaders"}}}};
+         "minatar_space_invaders", "minatar_asterix"}}}};
   return all;
 }
 

@@ -1,5 +1,6 @@
 #include "meta/meta_settings.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "agent/train_settings.h"
@@ -33,6 +34,9 @@ void apply_meta_settings_json(const nlohmann::json& j, MetaTrainSettings& s) {
   r.get("meta_grad_clip", s.meta_grad_clip);
   r.get("window", s.window);
   r.get("lifetimes", s.lifetimes);
+  r.get("lifetimes_start", s.lifetimes_start);
+  r.get("replay_fraction", s.replay_fraction);
+  r.get("replay_capacity", s.replay_capacity);
   r.get("checkpointing", s.checkpointing);
   r.get("checkpoint_slots", s.checkpoint_slots);
   r.get("log_every", s.log_every);
@@ -86,6 +90,9 @@ nlohmann::json meta_settings_to_json(const MetaTrainSettings& s) {
           {"meta_grad_clip", s.meta_grad_clip},
           {"window", s.window},
           {"lifetimes", s.lifetimes},
+          {"lifetimes_start", s.lifetimes_start},
+          {"replay_fraction", s.replay_fraction},
+          {"replay_capacity", s.replay_capacity},
           {"checkpointing", s.checkpointing},
           {"checkpoint_slots", s.checkpoint_slots},
           {"log_every", s.log_every},
@@ -132,14 +139,28 @@ void validate_meta_settings(const MetaTrainSettings& s) {
   need(s.meta_optimizer_mode == "mean" || s.meta_optimizer_mode == "per_agent",
        "meta_optimizer_mode must be mean or per_agent, got '" + s.meta_optimizer_mode + "'");
   need(s.meta_grad_clip >= 0, "meta_grad_clip must be >= 0");
+  need(s.replay_fraction >= 0 && s.replay_fraction < 1,
+       "replay_fraction must lie in [0, 1), got " + std::to_string(s.replay_fraction));
+  need(s.replay_fraction == 0 || fresh_per_update(s) >= 1,
+       "replay_fraction leaves no fresh trajectory in an update of batch " + std::to_string(s.batch));
+  need(s.replay_fraction == 0 || s.replay_capacity >= s.batch,
+       "replay_capacity must hold at least one batch (" + std::to_string(s.batch) +
+           " trajectories), got " + std::to_string(s.replay_capacity));
   need(s.checkpoint_slots >= 0,
        "checkpoint_slots must be >= 0, got " + std::to_string(s.checkpoint_slots));
   need(s.meta_optimizer.learning_rate > 0, "meta_optimizer.learning_rate must be positive");
   for (auto b : s.lifetimes) need(b > 0, "lifetimes must be positive env-step budgets");
+  need(s.lifetimes_start >= 0,
+       "lifetimes_start must be >= 0, got " + std::to_string(s.lifetimes_start));
+  need(s.lifetimes_start == 0 || !s.lifetimes.empty(), "lifetimes_start needs lifetimes");
   need(s.log_every > 0 && s.checkpoint_every > 0 && s.rule_every > 0,
        "log_every, checkpoint_every and rule_every must be positive");
 }
 
 int effective_window(const MetaTrainSettings& s) { return std::max(s.window, s.inner_steps); }
+
+int fresh_per_update(const MetaTrainSettings& s) {
+  return s.batch - static_cast<int>(std::lround(s.batch * s.replay_fraction));
+}
 
 }  // namespace disco

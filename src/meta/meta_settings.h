@@ -44,6 +44,17 @@ struct MetaTrainSettings {
   double meta_grad_clip = 0.0;               // global-norm clip of the meta-gradient, 0 = off
   int window = 0;                  // agent updates differentiated through, 0 = inner_steps
   std::vector<int64_t> lifetimes;  // experience budgets in env steps; empty = never reset
+  // Lifetimes count from this meta-step on (staggered again then); before it,
+  // agents are never reset, so that a random rule can first leave the random
+  // policy with agents that keep what they learned (docs/meta_training.md).
+  int lifetimes_start = 0;
+  // Replay in the agents' updates (the paper: 90% of each batch replayed): each
+  // update learns on batch - round(batch * replay_fraction) fresh trajectories
+  // plus the rest drawn uniformly from the agent's FIFO replay of its earlier
+  // fresh trajectories (replay_capacity of them). The meta-gradient's
+  // validation rollout stays on-policy with `batch` environments. 0 = on-policy.
+  double replay_fraction = 0.0;
+  int replay_capacity = 1024;
   bool checkpointing = false;      // recompute inner updates in the backward pass
   int checkpoint_slots = static_cast<int>(kDefaultCheckpointSlots);  // states kept, besides the first
 
@@ -65,5 +76,8 @@ void validate_meta_settings(const MetaTrainSettings& s);
 
 // The window actually used: max(window, inner_steps).
 int effective_window(const MetaTrainSettings& s);
+
+// Fresh trajectories in each agent update: batch - round(batch * replay_fraction).
+int fresh_per_update(const MetaTrainSettings& s);
 
 }  // namespace disco

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/device.h"
 #include "core/parallel_shards.h"
 #include "core/params_fingerprint.h"
 #include "core/thread_plan.h"
@@ -89,7 +90,7 @@ std::unique_ptr<MetaTrainer> MetaTrainer::resume(const std::string& dir,
 MetaTrainer::~MetaTrainer() = default;
 
 void MetaTrainer::build(const std::string& disco103_weights, bool resuming) {
-  device_ = torch::Device(settings_.device);
+  device_ = checked_device(settings_.device);
   if (settings_.population < comm_.size()) {
     throw std::invalid_argument("population " + std::to_string(settings_.population) +
                                 " is smaller than the number of ranks " +
@@ -117,18 +118,21 @@ void MetaTrainer::build(const std::string& disco103_weights, bool resuming) {
 MetaProgress MetaTrainer::meta_update(int threads) {
   const auto start = std::chrono::steady_clock::now();
   // 1. This process's agents side by side, each on one thread.
+  MetaCounters& c = counters_;
+  const bool lifetimes_on = c.meta_step >= settings_.lifetimes_start;
+  if (settings_.lifetimes_start > 0 && c.meta_step == settings_.lifetimes_start) {
+    for (auto& a : agents_) restagger_lifetime(*a, settings_);
+  }
   std::vector<AgentContribution> local(agents_.size());
   parallel_tasks(static_cast<int>(agents_.size()), threads, [&](int k) {
-    local[k] = agent_meta_step(*agents_[k], rule_state_.meta_params, settings_, rule_, device_);
+    local[k] = agent_meta_step(*agents_[k], rule_state_.meta_params, settings_, rule_, device_, lifetimes_on);
   });
   // 2-3. Every agent's contribution on every rank; the same update everywhere.
   const PopulationContributions all = gather_contributions(comm_, local);
   const RuleUpdate update = apply_meta_update(all, settings_, rule_state_.meta_params, rule_state_.opt);
 
-  MetaCounters& c = counters_;
   ++c.meta_step;
-  c.env_steps += static_cast<int64_t>(settings_.batch) * settings_.rollout * (settings_.inner_steps + 2) *
-                 settings_.population;
+  c.env_steps += env_steps_per_meta_step(settings_) * settings_.population;
   for (const auto& st : all.stats) c.resets += static_cast<int64_t>(st.reset);
   c.skipped += update.skipped;
   c.dropped += settings_.population - update.contributing;

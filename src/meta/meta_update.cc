@@ -60,18 +60,18 @@ double finite_or_nan(double x) {
 
 AgentContribution agent_meta_step(PopulationAgent& a, const ParamMap& meta_params,
                                   const MetaTrainSettings& s, const UpdateRule& rule,
-                                  torch::Device device) {
+                                  torch::Device device, bool lifetimes_on) {
   const int n = s.inner_steps;
   const int window = effective_window(s);
   // All rollouts come from the current parameters, before the updates.
   EpisodeStats episodes;
   std::vector<Rollout> fresh;
   for (int k = 0; k < n; ++k) {
-    fresh.push_back(rollout_to_device(a.actor->collect(*a.net, a.state.learner.params, episodes), device));
+    fresh.push_back(rollout_to_device(update_rollout(a, s, episodes), device));
   }
   const Rollout valid = rollout_to_device(
       a.actor->collect(*a.net, a.state.learner.params, episodes, 2 * s.rollout), device);
-  a.experience += static_cast<int64_t>(s.batch) * s.rollout * (n + 2);
+  a.experience += 2 * a.actor->env_steps_per_rollout();
 
   // The window: stored earlier updates, then this meta-step's.
   const AgentState start = a.history.empty() ? a.state : a.history.front().first;
@@ -98,7 +98,7 @@ AgentContribution agent_meta_step(PopulationAgent& a, const ParamMap& meta_param
   c.meta_grad = flatten(result.meta_grad);
   for (const auto& [name, t] : result.meta_loss) c.loss[name] = t.item<double>();
   std::vector<torch::Tensor> reward_parts;
-  for (const auto& f : fresh) reward_parts.push_back(f.rewards);
+  for (const auto& f : fresh) reward_parts.push_back(f.rewards.slice(1, 0, fresh_per_update(s)));
   const auto rewards = torch::cat(reward_parts);
   AgentStats& st = c.stats;
   if (episodes.episodes) st.avg_return = episodes.return_sum / static_cast<double>(episodes.episodes);
@@ -108,7 +108,7 @@ AgentContribution agent_meta_step(PopulationAgent& a, const ParamMap& meta_param
   st.episodes = static_cast<double>(episodes.episodes);
   st.finite = std::isfinite(c.loss.at("total")) && torch::isfinite(c.meta_grad).all().item<bool>();
   const bool diverged = !all_finite(a.state.learner.params);
-  st.reset = diverged || a.lifetime_spent();
+  st.reset = diverged || (lifetimes_on && a.lifetime_spent());
   if (st.reset != 0) reset_agent(a, s, rule, device);
   return c;
 }

@@ -47,9 +47,11 @@ struct AgentContribution {
   AgentStats stats;
 };
 
+// `lifetimes_on`: whether a spent lifetime resets the agent (settings'
+// lifetimes_start).
 AgentContribution agent_meta_step(PopulationAgent& a, const ParamMap& meta_params,
                                   const MetaTrainSettings& s, const UpdateRule& rule,
-                                  torch::Device device);
+                                  torch::Device device, bool lifetimes_on = true);
 
 // Every agent's contribution, in agent order.
 struct PopulationContributions {

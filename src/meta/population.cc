@@ -12,7 +12,13 @@ namespace disco {
 namespace {
 
 // A stream of its own for each purpose and agent, whoever computes it.
-enum Stream : uint64_t { kRuleInit = 2, kActorStream = 1'000'000, kAgentStream = 2'000'000 };
+enum Stream : uint64_t {
+  kRuleInit = 2,
+  kActorStream = 1'000'000,
+  kAgentStream = 2'000'000,
+  kTrainActorStream = 3'000'000,
+  kReplayStream = 4'000'000
+};
 
 Rng stream(uint64_t seed, uint64_t id) {
   Rng root(seed);
@@ -55,9 +61,23 @@ std::unique_ptr<PopulationAgent> make_agent(const MetaTrainSettings& s, const Up
   a->gradient = std::make_unique<MetaGradient>(*a->net, rule, s.agent_optimizer, *a->value_fn, s.loss);
   a->actor = std::make_unique<Actor>(std::move(env), stream(s.seed, kActorStream + index).next_u64(),
                                      s.rollout, rule.behaviour_heads(), device);
+  if (s.replay_fraction > 0) {
+    a->train_actor = std::make_unique<Actor>(make_batched_env(a->env, fresh_per_update(s)),
+                                             stream(s.seed, kTrainActorStream + index).next_u64(),
+                                             s.rollout, rule.behaviour_heads(), device);
+    a->replay_rng = stream(s.seed, kReplayStream + index);
+  }
   reset_agent(*a, s, rule, device);
-  a->experience = a->budget * static_cast<int64_t>(index) / s.population;
+  restagger_lifetime(*a, s);
   return a;
+}
+
+void restagger_lifetime(PopulationAgent& a, const MetaTrainSettings& s) {
+  a.experience = a.budget * static_cast<int64_t>(a.index) / s.population;
+}
+
+int64_t env_steps_per_meta_step(const MetaTrainSettings& s) {
+  return static_cast<int64_t>(s.rollout) * (fresh_per_update(s) * s.inner_steps + 2 * s.batch);
 }
 
 void reset_agent(PopulationAgent& a, const MetaTrainSettings& s, const UpdateRule& rule,
@@ -67,6 +87,7 @@ void reset_agent(PopulationAgent& a, const MetaTrainSettings& s, const UpdateRul
   a.state.learner = init_learner_state(*a.net, rule, adam, seed, device);
   a.state.value = a.value_fn->init(seed ^ 0x5bd1e995u, device);
   a.history.clear();
+  if (s.replay_fraction > 0) a.replay = std::make_unique<ReplayBuffer>(s.replay_capacity);
   a.experience = 0;
   a.budget = 0;
   const auto& budgets = s.lifetimes;
@@ -84,11 +105,32 @@ void reset_agent(PopulationAgent& a, const MetaTrainSettings& s, const UpdateRul
   }
 }
 
+Rollout update_rollout(PopulationAgent& a, const MetaTrainSettings& s, EpisodeStats& episodes) {
+  if (!a.replay) {
+    a.experience += a.actor->env_steps_per_rollout();
+    return a.actor->collect(*a.net, a.state.learner.params, episodes);
+  }
+  Rollout fresh = a.train_actor->collect(*a.net, a.state.learner.params, episodes);
+  a.experience += a.train_actor->env_steps_per_rollout();
+  a.replay->add(fresh);
+  const int replayed = s.batch - fresh_per_update(s);
+  if (replayed == 0) return fresh;
+  auto joined = rollout_fields(fresh);
+  const auto sampled = rollout_fields(a.replay->sample(replayed, a.replay_rng));
+  for (auto& [name, t] : joined) t = torch::cat({t, sampled.at(name).to(t.device())}, 1);
+  return rollout_from_fields(joined);
+}
+
 ParamMap save_agent(const PopulationAgent& a, int64_t meta_step) {
   ParamMap out;
   put_agent_state(out, "state/", a.state);
   out["actor"] = pack_bytes(a.actor->save_state());
   out["rng"] = pack_rng(a.rng);
+  if (a.replay) {
+    out["train_actor"] = pack_bytes(a.train_actor->save_state());
+    out["replay_rng"] = pack_rng(a.replay_rng);
+    a.replay->save(out, "replay/");
+  }
   out["lifetime"] = torch::tensor({a.budget, a.experience, static_cast<int64_t>(a.history.size())});
   out["agent"] = torch::tensor({static_cast<int64_t>(a.index), meta_step});
   for (size_t k = 0; k < a.history.size(); ++k) {
@@ -110,6 +152,11 @@ void load_agent(const ParamMap& in, int64_t meta_step, const std::string& file,
   a.state = get_agent_state(in, "state/", a.state, device);
   a.actor->restore_state(unpack_bytes(param(in, "actor")));
   unpack_rng(param(in, "rng"), a.rng);
+  if (a.replay) {
+    a.train_actor->restore_state(unpack_bytes(param(in, "train_actor")));
+    unpack_rng(param(in, "replay_rng"), a.replay_rng);
+    a.replay->load(in, "replay/");
+  }
   const auto life = checkpoint_counts(in, "lifetime", 3);
   a.budget = life[0];
   a.experience = life[1];

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "agent/actor.h"
+#include "agent/replay.h"
 #include "core/rng.h"
 #include "meta/meta_gradient.h"
 #include "meta/meta_settings.h"
@@ -34,7 +35,12 @@ struct PopulationAgent {
   std::unique_ptr<AgentNet> net;
   std::unique_ptr<MetaValueFunction> value_fn;
   std::unique_ptr<MetaGradient> gradient;
-  std::unique_ptr<Actor> actor;
+  std::unique_ptr<Actor> actor;  // `batch` environments: the updates' rollouts, or with replay the validation's
+  // With replay: the fresh part of each update comes from its own actor, and
+  // the rest from the agent's replay (emptied at each new lifetime).
+  std::unique_ptr<Actor> train_actor;
+  std::unique_ptr<ReplayBuffer> replay;
+  Rng replay_rng{0};
   AgentState state;
   int64_t budget = 0;      // env steps of this lifetime; 0 = unlimited
   int64_t experience = 0;  // env steps spent in this lifetime
@@ -44,6 +50,19 @@ struct PopulationAgent {
 
   bool lifetime_spent() const { return budget > 0 && experience >= budget; }
 };
+
+// The rollouts of one agent update: on-policy from `actor`, or with replay
+// the fresh trajectories of `train_actor` (added to the replay) joined with a
+// uniform sample of the replay along the batch axis.
+Rollout update_rollout(PopulationAgent& a, const MetaTrainSettings& s, EpisodeStats& episodes);
+
+// Where lifetimes begin late (settings' lifetimes_start): agent i is put
+// i/P of the way into its current budget, as at the start of a run.
+void restagger_lifetime(PopulationAgent& a, const MetaTrainSettings& s);
+
+// Environment steps one agent takes per meta-step (fresh update
+// trajectories and the validation rollout).
+int64_t env_steps_per_meta_step(const MetaTrainSettings& s);
 
 // The agents of `rank` of `ranks`: [first, last).
 std::pair<int, int> agents_of(int rank, int ranks, int population);

@@ -1,9 +1,11 @@
 // The `disco` command line as a user meets it: help, exit codes, `envs`,
 // `inspect`. Runs the built binary (DISCO_BINARY).
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -52,6 +54,24 @@ TEST(Cli, InspectReportsDisco103Totals) {
   EXPECT_TRUE(contains(i.output, "42 arrays, 754,778 values")) << i.output;
   EXPECT_TRUE(contains(i.output, "lstm/~/meta_lstm/~unroll/lstm/linear/w"));
   EXPECT_TRUE(contains(i.output, "(144, 512)"));
+}
+
+TEST(Cli, ADeviceThisLibTorchCannotRunIsOneLineAndNoRun) {
+  const std::string out = ::testing::TempDir() + "cli_cuda_run";
+  std::filesystem::remove_all(out);
+  const std::string golden = std::string(DISCO_SHARED_DIR) + "/golden/disco103_public.npz";
+  for (const std::string cmd :
+       {std::string("train --steps 2"), std::string("meta-train --meta-steps 1"), "targets --rollout " + golden}) {
+    const Result bad = run(cmd + " --device gpu7 --out " + out);
+    EXPECT_NE(bad.code, 0) << cmd;
+    EXPECT_TRUE(contains(bad.output, "'gpu7' is not a torch device")) << cmd << ": " << bad.output;
+    if (torch::cuda::is_available()) continue;  // a CUDA LibTorch runs cuda:0
+    const Result r = run(cmd + " --device cuda:0 --out " + out);
+    EXPECT_NE(r.code, 0) << cmd;
+    EXPECT_TRUE(contains(r.output, "this LibTorch has no CUDA")) << cmd << ": " << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out + "/settings.json")) << cmd;
+  }
 }
 
 TEST(Cli, InspectOfBadFileIsOneLineAndNonZero) {

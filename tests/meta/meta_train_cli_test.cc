@@ -176,19 +176,20 @@ TEST(MetaTrainCli, PresetGeneralSpreadsAgentsOverItsSetAndFlagsOverrideIt) {
   EXPECT_TRUE(contains(r.output, "minatar_breakout")) << r.output;
   std::ifstream in(run / "settings.json");
   const auto j = nlohmann::json::parse(in);
-  EXPECT_EQ(j.at("envs").size(), 6u);
-  EXPECT_EQ(j.at("population"), 6);
-  EXPECT_EQ(j.at("meta_optimizer_mode"), "per_agent");
-  EXPECT_EQ(j.at("meta_grad_clip"), 1.0);
+  EXPECT_EQ(j.at("envs").size(), 4u);
+  EXPECT_EQ(j.at("population"), 4);
+  EXPECT_EQ(j.at("meta_optimizer_mode"), "mean");
   EXPECT_EQ(j.at("agent_optimizer").at("learning_rate"), 3e-3);
-  EXPECT_EQ(j.at("lifetimes").size(), 4u);
-  EXPECT_EQ(j.at("meta_steps"), 1);  // the flag wins over the preset's 3000
+  EXPECT_EQ(j.at("lifetimes").size(), 3u);
+  EXPECT_EQ(j.at("lifetimes_start"), 600);
+  EXPECT_EQ(j.at("meta_steps"), 1);  // the flag wins over the preset's 2000
   EXPECT_EQ(j.at("batch"), 4);
   for (const auto& env : j.at("envs")) {
-    EXPECT_FALSE(contains(env.get<std::string>(), "breakout")) << "a held-out environment in training";
+    EXPECT_FALSE(contains(env.get<std::string>(), "minatar")) << "a held-out family in training";
+    EXPECT_FALSE(contains(env.get<std::string>(), "layout=dense")) << "a held-out environment in training";
   }
   const auto table = disco::read_metrics_csv((run / "meta_metrics.csv").string());
-  EXPECT_GE(table.column("agent5/avg_return"), 0);
+  EXPECT_GE(table.column("agent3/avg_return"), 0);
   EXPECT_GE(table.column("dropped"), 0);
 }
 
@@ -253,6 +254,48 @@ TEST(MetaTrainCli, WindowLifetimesAndPerAgentAdamResumeExactly) {
       0);
   ASSERT_EQ(disco_test::run_disco("meta-train --threads 1 --resume " + killed.string()).code, 0);
   expect_same_rule(full, killed);
+}
+
+TEST(MetaTrainCli, ReplayResumesExactlyAndChangesTheRule) {
+  // Lifetimes of 24-48 env steps: replays are emptied and refilled mid-run.
+  const auto config = small_config(R"(, "replay_fraction": 0.5, "replay_capacity": 8, "lifetimes": [24, 48])");
+  const auto full = scratch("replay_full"), killed = scratch("replay_killed");
+  const auto a = disco_test::run_disco(small_run(full, config, 6));
+  ASSERT_EQ(a.code, 0) << a.output;
+  ASSERT_EQ(disco_test::run_disco(small_run(killed, config, 6) + " --stop-after 4").code, 0);
+  ASSERT_EQ(disco_test::run_disco("meta-train --threads 1 --resume " + killed.string()).code, 0);
+  expect_same_rule(full, killed);
+
+  // The same run on-policy (--replay 0 over the file) gives another rule.
+  const auto on_policy = scratch("replay_off");
+  ASSERT_EQ(disco_test::run_disco(small_run(on_policy, config, 6) + " --replay 0").code, 0);
+  const auto ra = rule_of(full), rb = rule_of(on_policy);
+  int differ = 0;
+  for (const auto& [name, t] : ra) differ += !torch::equal(t, rb.at(name));
+  EXPECT_GT(differ, 0);
+  const auto bad = disco_test::run_disco(small_run(scratch("replay_bad"), config, 1) + " --replay 1");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "replay_fraction")) << bad.output;
+}
+
+TEST(MetaTrainCli, LifetimesThatStartLateResetNoAgentBeforeAndResumeExactlyAcross) {
+  // Budgets of 24-48 env steps would reset agents every meta-step or two.
+  const auto config = small_config(R"(, "lifetimes": [24, 48], "lifetimes_start": 4)");
+  const auto full = scratch("late_full"), killed = scratch("late_killed");
+  const auto a = disco_test::run_disco(small_run(full, config, 7) + " --population 3");
+  ASSERT_EQ(a.code, 0) << a.output;
+  const auto table = disco::read_metrics_csv((full / "meta_metrics.csv").string());
+  ASSERT_EQ(table.rows.size(), 7u);
+  EXPECT_EQ(table.rows[3][table.column("resets")], 0);  // meta-steps 1-4
+  EXPECT_GT(table.rows[6][table.column("resets")], 0);
+  ASSERT_EQ(
+      disco_test::run_disco(small_run(killed, config, 7) + " --population 3 --stop-after 3").code, 0);
+  ASSERT_EQ(disco_test::run_disco("meta-train --threads 1 --resume " + killed.string()).code, 0);
+  expect_same_rule(full, killed);
+  const auto bad = disco_test::run_disco(
+      small_run(scratch("late_bad"), small_config(R"(, "lifetimes_start": 4)"), 1));
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "lifetimes_start needs lifetimes")) << bad.output;
 }
 
 TEST(MetaTrainCli, NonFiniteStepsAreSkippedAndTheRuleStaysFinite) {
