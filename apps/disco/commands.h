@@ -25,5 +25,6 @@ void add_play_command(CLI::App& app);
 void add_meta_grad_command(CLI::App& app);
 void add_meta_train_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
+void add_crafter_replay_command(CLI::App& app);
 
 }  // namespace disco::cli

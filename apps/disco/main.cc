@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   disco::cli::add_meta_train_command(app);
   disco::cli::add_play_command(app);
   disco::cli::add_analyze_command(app);
+  disco::cli::add_crafter_replay_command(app);
   // CLI11 reports an unknown subcommand as "a subcommand is required"; name it.
   const auto known = [&](const std::string& name) {
     return !std::as_const(app).get_subcommands([&](const CLI::App* sub) { return sub->check_name(name); }).empty();

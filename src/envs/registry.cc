@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "envs/catch/catch.h"
+#include "envs/crafter/crafter.h"
 #include "envs/deep_sea/deep_sea.h"
 #include "envs/gridworld/gridworld.h"
 #include "envs/sokoban/sokoban.h"
@@ -25,6 +26,7 @@ const std::vector<EnvEntry>& env_registry() {
       gridworld_env_entry(),
       deep_sea_env_entry(),
       sokoban_env_entry(),
+      crafter_env_entry(),
       minatar_entry<Breakout>("minatar_breakout", "MinAtar Breakout: bounce a ball to break bricks."),
       minatar_entry<Asterix>("minatar_asterix", "MinAtar Asterix: collect gold, avoid enemies."),
       minatar_entry<Freeway>("minatar_freeway", "MinAtar Freeway: cross eight lanes of traffic."),
