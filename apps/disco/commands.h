@@ -27,4 +27,7 @@ void add_meta_train_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
 void add_crafter_replay_command(CLI::App& app);
 
+// `disco --version`: version, commit, LibTorch, BLAS, whether the AVX2 kernels run.
+std::string version_text();
+
 }  // namespace disco::cli

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   disco::keep_freed_memory_for_reuse();
   CLI::App app{"disco: discover RL update rules (DiscoRL) and train agents with them"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return disco::cli::version_text(); });
   app.fallthrough(false);
   disco::cli::add_inspect_command(app);
   disco::cli::add_envs_command(app);
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

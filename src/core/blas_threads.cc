@@ -18,4 +18,13 @@ bool set_blas_threads(int n) {
   return true;
 }
 
+std::string blas_description() {
+  using ConfigFn = char* (*)();
+  auto config = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  if (!config) return "not OpenBLAS (reference BLAS or another)";
+  std::string text = config();
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 }  // namespace disco

@@ -6,11 +6,16 @@
 // these do nothing.
 #pragma once
 
+#include <string>
+
 namespace disco {
 
 // OpenBLAS's current thread count, or 0 if OpenBLAS is not loaded.
 int blas_threads();
 // Sets OpenBLAS's thread count; returns false if OpenBLAS is not loaded.
 bool set_blas_threads(int n);
+// OpenBLAS's build description ("OpenBLAS 0.3.21 ... Haswell ..."), or
+// "not OpenBLAS (reference BLAS or another)" when it is not loaded.
+std::string blas_description();
 
 }  // namespace disco

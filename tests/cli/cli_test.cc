@@ -2,6 +2,7 @@
 // `inspect`. Runs the built binary (DISCO_BINARY).
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -25,6 +26,15 @@ TEST(Cli, HelpListsSubcommands) {
   const Result sub = run("inspect --help");
   EXPECT_EQ(sub.code, 0);
   EXPECT_TRUE(contains(sub.output, "file"));
+}
+
+TEST(Cli, VersionNamesTheBuildLibTorchBlasAndKernels) {
+  const Result r = run("--version");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "disco 0.1.0 (commit ")) << r.output;
+  EXPECT_TRUE(contains(r.output, std::string("LibTorch ") + TORCH_VERSION)) << r.output;
+  EXPECT_TRUE(contains(r.output, "BLAS: ")) << r.output;
+  EXPECT_TRUE(contains(r.output, "AVX2+FMA kernels: ")) << r.output;
 }
 
 TEST(Cli, UsageErrorsExitWithTwo) {
