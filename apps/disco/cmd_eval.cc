@@ -294,9 +294,10 @@ void run_eval(const EvalArgs& a) {
   BootstrapSettings settings;
   settings.reps = a.reps;
   write_eval_report(a.out, settings);
-  std::cout << "scores: " << (out / "scores.csv").string() << "\nstatistics: "
-            << (out / "stats.jsonl").string() << " and " << (out / "results.md").string()
-            << "\nreport: " << (out / "report.md").string() << " (plots: iqm.png, curves_*.png)\n";
+  std::cout << "scores: " << (out / "scores.csv").string()
+            << "\nstatistics: " << (out / "stats.jsonl").string() << " and "
+            << (out / "results.md").string() << "\nreport: " << (out / "report.md").string()
+            << " (plots: iqm.png, performance_profile.png, sample_efficiency.png, curves_*.png)\n";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -57,19 +58,34 @@ std::vector<double> windowed_returns(const std::string& run_dir, double frames) 
   return out;
 }
 
-std::string learning_curves_png(const std::string& dir, const nlohmann::json& plan,
-                                const std::string& env, const BootstrapSettings& settings) {
+// windows[rule][env][k]: the kWindows windowed returns of seed first_seed + k.
+using RunWindows = std::map<std::string, std::map<std::string, std::vector<std::vector<double>>>>;
+
+RunWindows load_windows(const std::string& dir, const nlohmann::json& plan) {
   const double frames = plan.at("frames").get<double>();
-  const int seeds = plan.at("seeds").get<int>();
-  const int first_seed = plan.value("first_seed", 0);
+  std::vector<std::string> rules, envs;
+  for (const auto& r : plan.at("rules")) rules.push_back(r.get<std::string>());
+  for (const auto& e : plan.at("envs")) envs.push_back(e.get<std::string>());
+  RunWindows out;
+  for (const EvalRun& run :
+       eval_grid(rules, envs, plan.at("seeds").get<int>(), dir, plan.value("first_seed", 0))) {
+    out[run.rule][run.env].push_back(windowed_returns(run.dir, frames));
+  }
+  return out;
+}
+
+// The frames at which window w ends, rounded to a whole frame.
+int64_t window_end(double frames, int w) { return std::llround(frames * (w + 1) / kWindows); }
+
+std::string learning_curves_png(const std::string& dir, const nlohmann::json& plan,
+                                const RunWindows& windows, const std::string& env,
+                                const BootstrapSettings& settings) {
+  const double frames = plan.at("frames").get<double>();
   const std::string file = "curves_" + eval_folder_name(env) + ".png";
   std::ostringstream data, plots;
   int curve = 0;
   for (const auto& rule : plan.at("rules")) {
-    std::vector<std::vector<double>> runs;
-    for (const EvalRun& run : eval_grid({rule.get<std::string>()}, {env}, seeds, dir, first_seed)) {
-      runs.push_back(windowed_returns(run.dir, frames));
-    }
+    const std::vector<std::vector<double>>& runs = windows.at(rule.get<std::string>()).at(env);
     data << "$rule" << curve << " << EOD\n";
     for (int w = 0; w < kWindows; ++w) {
       std::vector<double> values;
@@ -99,6 +115,131 @@ std::string learning_curves_png(const std::string& dir, const nlohmann::json& pl
          << data.str() << plots.str() << "\n";
   run_gnuplot(script.str(), file);
   return file;
+}
+
+// Every run's windowed return (raw) at the end of each window at which all
+// runs of its rule have one (before a run's first episode ends it has none),
+// keyed as scores.csv keys runs: rule label, environment, seed. Windows that
+// round to the same frame keep the last.
+CurveTable run_curves(const nlohmann::json& plan, const RunWindows& windows) {
+  const double frames = plan.at("frames").get<double>();
+  CurveTable out;
+  for (const auto& [rule, by_env] : windows) {
+    for (int w = 0; w < kWindows; ++w) {
+      if (w + 1 < kWindows && window_end(frames, w) == window_end(frames, w + 1)) continue;
+      bool complete = true;
+      for (const auto& [env, runs] : by_env) {
+        for (const auto& r : runs) complete = complete && std::isfinite(r[w]);
+      }
+      if (!complete) continue;
+      ScoreTable& at = out[window_end(frames, w)];
+      for (const auto& [env, runs] : by_env) {
+        for (const auto& r : runs) at[rule_label(rule)][env].push_back(r[w]);
+      }
+    }
+  }
+  return out;
+}
+
+std::string curve_csv(const CurveTable& curves, int first_seed) {
+  std::ostringstream csv;
+  csv << std::setprecision(17) << "rule,task,seed,frames,score\n";
+  for (const auto& [frames, table] : curves) {
+    for (const auto& [rule, by_task] : table) {
+      for (const auto& [task, runs] : by_task) {
+        for (size_t k = 0; k < runs.size(); ++k) {
+          csv << rule << ",\"" << task << "\"," << first_seed + static_cast<int>(k) << "," << frames
+              << "," << runs[k] << "\n";
+        }
+      }
+    }
+  }
+  return csv.str();
+}
+
+// One gnuplot data block per rule of `report` from its object `key` (columns
+// x, y, low, high), and the plot command drawing each as a line in a band.
+std::string curve_plots(const std::vector<nlohmann::ordered_json>& report, const std::string& key,
+                        const std::string& x, const std::string& y) {
+  std::ostringstream data, plots;
+  data << std::setprecision(10);
+  int curve = 0;
+  for (const auto& j : report) {
+    if (!j.contains("rule") || !j.contains(key)) continue;
+    const auto& c = j.at(key);
+    data << "$" << key << curve << " << EOD\n";
+    for (size_t i = 0; i < c.at(x).size(); ++i) {
+      data << c.at(x)[i].get<double>() << " " << c.at(y)[i].get<double>() << " "
+           << c.at("ci_low")[i].get<double>() << " " << c.at("ci_high")[i].get<double>() << "\n";
+    }
+    data << "EOD\n";
+    const int colour = curve + 1;
+    plots << (curve ? ", " : "plot ") << "$" << key << curve
+          << " using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc " << colour
+          << " notitle, $" << key << curve << " using 1:2 with lines lw 2 lc " << colour
+          << " title " << gnuplot_quoted(j.at("rule").get<std::string>());
+    ++curve;
+  }
+  return data.str() + plots.str() + "\n";
+}
+
+// performance_profile.png and .csv: each rule's fraction of runs above each
+// threshold, with its 95% band.
+std::string performance_profile_files(const std::string& dir,
+                                      const std::vector<nlohmann::ordered_json>& report,
+                                      bool normalised) {
+  std::ostringstream csv;
+  csv << std::setprecision(10) << "rule,tau,fraction,ci_low,ci_high\n";
+  for (const auto& j : report) {
+    if (!j.contains("rule")) continue;
+    const auto& p = j.at("performance_profile");
+    for (size_t i = 0; i < p.at("tau").size(); ++i) {
+      csv << j.at("rule").get<std::string>() << "," << p.at("tau")[i].get<double>() << ","
+          << p.at("fraction")[i].get<double>() << "," << p.at("ci_low")[i].get<double>() << ","
+          << p.at("ci_high")[i].get<double>() << "\n";
+    }
+  }
+  write_file_atomically((fs::path(dir) / "performance_profile.csv").string(), csv.str());
+  const std::string score = normalised ? "normalised score" : "raw score";
+  std::ostringstream script;
+  script << "set terminal " << gnuplot_png_terminal(700, 460) << "\nset output "
+         << gnuplot_quoted((fs::path(dir) / "performance_profile.png").string())
+         << "\nset title \"performance profile (all runs x environments)\"\n"
+         << "set termoption noenhanced\nset xlabel \"" << score << " threshold tau\"\n"
+         << "set ylabel \"fraction of runs with " << score << " > tau (95% band)\"\n"
+         << "set yrange [-0.02:1.02]\nset autoscale xfix\nset grid\nset key top right noenhanced\n"
+         << curve_plots(report, "performance_profile", "tau", "fraction");
+  run_gnuplot(script.str(), "performance_profile.png");
+  return "performance_profile.png";
+}
+
+// sample_efficiency.png and .csv: each rule's IQM at each checkpoint of
+// frames, with its 95% interval.
+std::string sample_efficiency_files(const std::string& dir,
+                                    const std::vector<nlohmann::ordered_json>& report,
+                                    bool normalised) {
+  std::ostringstream csv;
+  csv << std::setprecision(10) << "rule,frames,iqm,ci_low,ci_high\n";
+  for (const auto& j : report) {
+    if (!j.contains("rule")) continue;
+    const auto& c = j.at("sample_efficiency");
+    for (size_t i = 0; i < c.at("frames").size(); ++i) {
+      csv << j.at("rule").get<std::string>() << "," << c.at("frames")[i].get<int64_t>() << ","
+          << c.at("iqm")[i].get<double>() << "," << c.at("ci_low")[i].get<double>() << ","
+          << c.at("ci_high")[i].get<double>() << "\n";
+    }
+  }
+  write_file_atomically((fs::path(dir) / "sample_efficiency.csv").string(), csv.str());
+  std::ostringstream script;
+  script << "set terminal " << gnuplot_png_terminal(700, 460) << "\nset output "
+         << gnuplot_quoted((fs::path(dir) / "sample_efficiency.png").string())
+         << "\nset title \"sample efficiency (all runs x environments)\"\n"
+         << "set termoption noenhanced\nset xlabel \"environment frames\"\n"
+         << "set ylabel \"IQM of " << (normalised ? "normalised" : "raw")
+         << " scores (95% interval)\"\nset grid\nset key bottom right noenhanced\n"
+         << curve_plots(report, "sample_efficiency", "frames", "iqm");
+  run_gnuplot(script.str(), "sample_efficiency.png");
+  return "sample_efficiency.png";
 }
 
 std::string iqm_png(const std::string& dir, const std::vector<nlohmann::ordered_json>& report,
@@ -184,8 +325,18 @@ void write_eval_report(const std::string& dir, const BootstrapSettings& settings
   // aggregate normalised scores whenever every environment has a reference.
   const std::vector<std::string> missing = tasks_without_reference(raw);
   const bool normalised = missing.empty();
-  const auto report =
+  auto report =
       score_report(normalised ? normalise_score_table(raw) : raw, settings, scores_file.string());
+  // The sample-efficiency curve from the runs' learning curves, through the
+  // same path as `disco stats --curves learning_curves.csv`.
+  const RunWindows windows = load_windows(dir, plan);
+  const CurveTable raw_curves = run_curves(plan, windows);
+  CurveTable curves = raw_curves;
+  if (normalised) {
+    for (auto& [frames, at] : curves) at = normalise_score_table(at);
+  }
+  const fs::path curves_file = fs::path(dir) / "learning_curves.csv";
+  add_sample_efficiency(&report, curves, settings, curves_file.string());
   std::string jsonl;
   for (const auto& j : report) jsonl += j.dump() + "\n";
   const std::string table = score_report_markdown(report);
@@ -214,16 +365,33 @@ void write_eval_report(const std::string& dir, const BootstrapSettings& settings
   results << "# Evaluation\n\n" << setup.str() << "\n" << tuning << table << "\n" << per_env;
 
   const std::string iqm = iqm_png(dir, report, normalised);
+  const std::string profile = performance_profile_files(dir, report, normalised);
+  const std::string efficiency = sample_efficiency_files(dir, report, normalised);
+  const std::string scores_kind = normalised ? "normalised scores" : "raw scores";
   std::ostringstream page;
-  page << "# Evaluation report\n\n" << setup.str() << "\n" << tuning << "## Aggregate scores\n\n" << table << "\n![IQM]("
-       << iqm << ")\n\n## Per environment\n\n" << per_env << "\n## Learning curves\n\n";
+  page << "# Evaluation report\n\n"
+       << setup.str() << "\n"
+       << tuning << "## Aggregate scores\n\n"
+       << table << "\n![IQM](" << iqm
+       << ")\n\n## Performance profiles\n\nFor each threshold tau, the fraction of all "
+       << "runs (every environment and seed) whose final score is above tau, with a 95% "
+       << "stratified-bootstrap band; a curve above another everywhere dominates it (numbers: "
+       << "performance_profile.csv).\n\n![performance profiles](" << profile
+       << ")\n\n## Sample efficiency\n\nThe IQM over all runs of the " << scores_kind
+       << " each run had at each of " << kWindows
+       << " checkpoints of frames (its average return in "
+       << "the window ending there), with a 95% stratified-bootstrap interval (numbers: "
+       << "sample_efficiency.csv; the runs' values: learning_curves.csv).\n\n![sample efficiency]("
+       << efficiency << ")\n\n## Per environment\n\n"
+       << per_env << "\n## Learning curves\n\n";
   for (const auto& env : plan.at("envs")) {
     // Curves take a bootstrap per window: fewer resamples suffice for a band.
     BootstrapSettings band = settings;
     band.reps = std::min(settings.reps, 2000);
-    const std::string png = learning_curves_png(dir, plan, env.get<std::string>(), band);
+    const std::string png = learning_curves_png(dir, plan, windows, env.get<std::string>(), band);
     page << "![" << env.get<std::string>() << "](" << png << ")\n\n";
   }
+  write_file_atomically(curves_file.string(), curve_csv(raw_curves, plan.value("first_seed", 0)));
   write_file_atomically((fs::path(dir) / "stats.jsonl").string(), jsonl);
   write_file_atomically((fs::path(dir) / "results.md").string(), results.str());
   write_file_atomically((fs::path(dir) / "report.md").string(), page.str());

@@ -4,6 +4,17 @@
 //   stats.jsonl      the rules' statistics (src/eval/score_report.h)
 //   results.md       the same as Markdown tables
 //   iqm.png          each rule's IQM with its 95% interval
+//   performance_profile.png, .csv
+//                    each rule's fraction of runs above each threshold of
+//                    the (normalised) final score, with 95% bands
+//                    (performance_profile.h)
+//   sample_efficiency.png, .csv
+//                    each rule's IQM over all runs at each of 40 checkpoints
+//                    of frames, with 95% intervals (sample_efficiency.h)
+//   learning_curves.csv
+//                    every run's raw average return at those checkpoints
+//                    (rule,task,seed,frames,score; `disco stats --curves`
+//                    reads it), where all runs of its rule have one
 //   curves_<env>.png each environment's learning curves: per rule, the mean
 //                    over seeds of the average return in 40 windows of
 //                    frames, with a 95% bootstrap interval over seeds

@@ -5,6 +5,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "eval/performance_profile.h"
+#include "eval/sample_efficiency.h"
+
 namespace disco {
 namespace {
 
@@ -26,7 +29,7 @@ std::string with_interval(const Json& j, const std::string& name) {
 }  // namespace
 
 std::vector<Json> score_report(const ScoreTable& table, const BootstrapSettings& settings,
-                               const std::string& source) {
+                               const std::string& source, const std::vector<double>& profile_taus) {
   const std::vector<std::string> tasks = all_tasks(table);
   std::vector<std::string> rules;
   std::vector<TaskScores> scores;
@@ -39,6 +42,7 @@ std::vector<Json> score_report(const ScoreTable& table, const BootstrapSettings&
                                   " (every rule needs runs on every task in the table)");
     }
   }
+  const std::vector<double> taus = profile_taus.empty() ? profile_thresholds(scores) : profile_taus;
   std::vector<Json> out;
   for (size_t r = 0; r < rules.size(); ++r) {
     const AggregateMetrics m = aggregate_metrics(scores[r]);
@@ -53,6 +57,14 @@ std::vector<Json> score_report(const ScoreTable& table, const BootstrapSettings&
     put(j, "optimality_gap", m.optimality_gap, ci.optimality_gap);
     j["runs"] = runs;
     j["tasks"] = tasks.size();
+    const PerformanceProfile profile = performance_profile(scores[r], taus, settings);
+    Json& p = j["performance_profile"];
+    p["tau"] = profile.taus;
+    p["fraction"] = profile.fraction;
+    for (const Interval& band : profile.ci) {
+      p["ci_low"].push_back(band.low);
+      p["ci_high"].push_back(band.high);
+    }
     out.push_back(j);
   }
   // P(Y > X) = 1 - P(X > Y) on every resample, so each unordered pair is
@@ -77,6 +89,56 @@ std::vector<Json> score_report(const ScoreTable& table, const BootstrapSettings&
     }
   }
   return out;
+}
+
+void add_sample_efficiency(std::vector<Json>* report, const CurveTable& curves,
+                           const BootstrapSettings& settings, const std::string& source) {
+  std::vector<std::string> tasks;  // every task of every checkpoint, sorted
+  {
+    ScoreTable all;
+    for (const auto& [frames, table] : curves) {
+      for (const auto& [rule, by_task] : table) {
+        for (const auto& [task, runs] : by_task) all[rule][task];
+      }
+    }
+    tasks = all_tasks(all);
+  }
+  std::vector<std::string> report_rules;
+  for (const Json& j : *report) {
+    if (j.contains("rule")) report_rules.push_back(j.at("rule").get<std::string>());
+  }
+  for (const auto& [frames, table] : curves) {
+    for (const auto& [rule, by_task] : table) {
+      if (std::find(report_rules.begin(), report_rules.end(), rule) == report_rules.end()) {
+        throw std::invalid_argument(source + ": rule '" + rule +
+                                    "' has a curve but no final scores");
+      }
+    }
+  }
+  for (Json& j : *report) {
+    if (!j.contains("rule")) continue;
+    const std::string rule = j.at("rule").get<std::string>();
+    std::vector<int64_t> frames;
+    std::vector<TaskScores> scores;
+    for (const auto& [at, table] : curves) {
+      if (table.count(rule) == 0) continue;
+      try {
+        scores.push_back(rule_scores(table, rule, tasks));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(source + " at " + std::to_string(at) + " frames: " + e.what() +
+                                    " (every checkpoint of a rule needs runs on every task)");
+      }
+      frames.push_back(at);
+    }
+    if (frames.empty()) throw std::invalid_argument(source + ": no curve for rule '" + rule + "'");
+    Json& s = j["sample_efficiency"];
+    for (const CurvePoint& p : sample_efficiency_curve(frames, scores, settings)) {
+      s["frames"].push_back(p.frames);
+      s["iqm"].push_back(p.iqm);
+      s["ci_low"].push_back(p.ci.low);
+      s["ci_high"].push_back(p.ci.high);
+    }
+  }
 }
 
 std::string score_report_markdown(const std::vector<Json>& report) {

@@ -1,5 +1,6 @@
 #include "eval/score_table.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -72,9 +73,12 @@ double parse_score(const std::string& text, const std::string& where) {
   return v;
 }
 
-}  // namespace
-
-ScoreTable parse_score_csv(std::istream& in, const std::string& source) {
+// Reads a header naming at least `columns`, then every further record;
+// calls on_row(fields of `columns` in that order, "source:line") for each.
+// Returns the number of records.
+template <typename OnRow>
+int for_each_record(std::istream& in, const std::string& source,
+                    const std::vector<std::string>& columns, OnRow on_row) {
   std::string line;
   int line_no = 0;
   std::vector<std::string> header;
@@ -87,7 +91,10 @@ ScoreTable parse_score_csv(std::istream& in, const std::string& source) {
   }
   if (header.empty()) throw std::invalid_argument(source + ": empty file (no header row)");
 
-  const auto column = [&](const std::string& name) {
+  std::string needed;
+  for (const auto& c : columns) needed += (needed.empty() ? "" : ", ") + c;
+  std::vector<size_t> index;
+  for (const std::string& name : columns) {
     int found = -1;
     for (size_t i = 0; i < header.size(); ++i) {
       if (header[i] != name) continue;
@@ -97,17 +104,14 @@ ScoreTable parse_score_csv(std::istream& in, const std::string& source) {
     if (found < 0) {
       std::string names;
       for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-      throw std::invalid_argument(source + ": no '" + name +
-                                  "' column (need rule, task, seed, score; the header has " +
-                                  names + ")");
+      throw std::invalid_argument(source + ": no '" + name + "' column (need " + needed +
+                                  "; the header has " + names + ")");
     }
-    return static_cast<size_t>(found);
-  };
-  const size_t rule_col = column("rule"), task_col = column("task"), seed_col = column("seed"),
-               score_col = column("score");
+    index.push_back(static_cast<size_t>(found));
+  }
 
-  ScoreTable table;
-  std::map<std::tuple<std::string, std::string, std::string>, int> first_line;
+  int records = 0;
+  std::vector<std::string> picked(columns.size());
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -118,34 +122,99 @@ ScoreTable parse_score_csv(std::istream& in, const std::string& source) {
       throw std::invalid_argument(where + ": " + std::to_string(fields.size()) +
                                   " fields, but the header has " + std::to_string(header.size()));
     }
-    const std::string& rule = fields[rule_col];
-    const std::string& task = fields[task_col];
-    const std::string& seed = fields[seed_col];
-    if (rule.empty()) throw std::invalid_argument(where + ": the rule is empty");
-    if (task.empty()) throw std::invalid_argument(where + ": the task is empty");
-    if (seed.empty()) throw std::invalid_argument(where + ": the seed is empty");
-    const double score = parse_score(fields[score_col], where);
-    const auto [it, inserted] = first_line.emplace(std::make_tuple(rule, task, seed), line_no);
-    if (!inserted) {
-      throw std::invalid_argument(where + ": a second score for rule '" + rule + "', task '" +
-                                  task + "', seed '" + seed + "' (the first is on line " +
-                                  std::to_string(it->second) + ")");
-    }
-    table[rule][task].push_back(score);
+    for (size_t c = 0; c < columns.size(); ++c) picked[c] = fields[index[c]];
+    on_row(picked, where, line_no);
+    ++records;
   }
+  return records;
+}
+
+void check_labels(const std::vector<std::string>& f, const std::string& where) {
+  if (f[0].empty()) throw std::invalid_argument(where + ": the rule is empty");
+  if (f[1].empty()) throw std::invalid_argument(where + ": the task is empty");
+  if (f[2].empty()) throw std::invalid_argument(where + ": the seed is empty");
+}
+
+int64_t parse_frames(const std::string& text, const std::string& where) {
+  if (text.empty()) throw std::invalid_argument(where + ": the frames are empty");
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (end != text.c_str() + text.size() || errno == ERANGE || v < 0) {
+    throw std::invalid_argument(where + ": frames '" + text +
+                                "' is not a whole number of frames (0 or more)");
+  }
+  return v;
+}
+
+}  // namespace
+
+ScoreTable parse_score_csv(std::istream& in, const std::string& source) {
+  ScoreTable table;
+  std::map<std::tuple<std::string, std::string, std::string>, int> first_line;
+  for_each_record(
+      in, source, {"rule", "task", "seed", "score"},
+      [&](const std::vector<std::string>& f, const std::string& where, int line_no) {
+        check_labels(f, where);
+        const double score = parse_score(f[3], where);
+        const auto [it, inserted] = first_line.emplace(std::make_tuple(f[0], f[1], f[2]), line_no);
+        if (!inserted) {
+          throw std::invalid_argument(where + ": a second score for rule '" + f[0] + "', task '" +
+                                      f[1] + "', seed '" + f[2] + "' (the first is on line " +
+                                      std::to_string(it->second) + ")");
+        }
+        table[f[0]][f[1]].push_back(score);
+      });
   if (table.empty()) throw std::invalid_argument(source + ": no scores (only a header row)");
   return table;
 }
 
-ScoreTable read_score_csv(const std::string& path) {
+CurveTable parse_curve_csv(std::istream& in, const std::string& source) {
+  CurveTable table;
+  std::map<std::tuple<std::string, std::string, std::string, int64_t>, int> first_line;
+  for_each_record(in, source, {"rule", "task", "seed", "frames", "score"},
+                  [&](const std::vector<std::string>& f, const std::string& where, int line_no) {
+                    check_labels(f, where);
+                    const int64_t frames = parse_frames(f[3], where);
+                    const double score = parse_score(f[4], where);
+                    const auto [it, inserted] =
+                        first_line.emplace(std::make_tuple(f[0], f[1], f[2], frames), line_no);
+                    if (!inserted) {
+                      throw std::invalid_argument(
+                          where + ": a second score for rule '" + f[0] + "', task '" + f[1] +
+                          "', seed '" + f[2] + "' at " + std::to_string(frames) +
+                          " frames (the first is on line " + std::to_string(it->second) + ")");
+                    }
+                    table[frames][f[0]][f[1]].push_back(score);
+                  });
+  if (table.empty()) throw std::invalid_argument(source + ": no scores (only a header row)");
+  return table;
+}
+
+namespace {
+
+template <typename Table, typename Parse>
+Table read_table_file(const std::string& path, const char* what, Parse parse) {
   if (std::filesystem::is_directory(path)) {
-    throw std::runtime_error("scores file '" + path + "' is a directory");
+    throw std::runtime_error(std::string(what) + " file '" + path + "' is a directory");
   }
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open scores file '" + path + "'");
-  ScoreTable table = parse_score_csv(in, path);
-  if (in.bad()) throw std::runtime_error("error reading scores file '" + path + "'");
+  if (!in) throw std::runtime_error(std::string("cannot open ") + what + " file '" + path + "'");
+  Table table = parse(in, path);
+  if (in.bad()) {
+    throw std::runtime_error(std::string("error reading ") + what + " file '" + path + "'");
+  }
   return table;
+}
+
+}  // namespace
+
+ScoreTable read_score_csv(const std::string& path) {
+  return read_table_file<ScoreTable>(path, "scores", parse_score_csv);
+}
+
+CurveTable read_curve_csv(const std::string& path) {
+  return read_table_file<CurveTable>(path, "curves", parse_curve_csv);
 }
 
 }  // namespace disco

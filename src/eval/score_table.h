@@ -10,9 +10,20 @@
 //   rule,task,seed,score
 //   disco103,catch,0,0.93
 //   actor_critic,catch,0,0.88
+//
+// A curve table has a further column, frames: each row is one run's score at
+// a checkpoint of that many environment frames (a whole number), and a rule's
+// (task, seed, frames) triples must be unique. `disco eval` writes one,
+// learning_curves.csv, for the sample-efficiency curve (sample_efficiency.h).
+//
+//   rule,task,seed,frames,score
+//   disco103,catch,0,1000,-0.2
+//   disco103,catch,0,2000,0.4
 #pragma once
 
+#include <cstdint>
 #include <istream>
+#include <map>
 #include <string>
 
 #include "eval/score_stats.h"
@@ -27,5 +38,13 @@ ScoreTable read_score_csv(const std::string& path);
 
 // As read_score_csv, from a stream; `source` names it in messages.
 ScoreTable parse_score_csv(std::istream& in, const std::string& source);
+
+// frames -> the score table of the runs' scores at that checkpoint.
+using CurveTable = std::map<int64_t, ScoreTable>;
+
+// As read_score_csv, for a curve table; frames that are not a whole number
+// of 0 or more, and a repeated (rule, task, seed, frames), are errors too.
+CurveTable read_curve_csv(const std::string& path);
+CurveTable parse_curve_csv(std::istream& in, const std::string& source);
 
 }  // namespace disco

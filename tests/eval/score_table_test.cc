@@ -1,4 +1,5 @@
-// Reading a rule,task,seed,score CSV (src/eval/score_table.h).
+// Reading a rule,task,seed,score CSV and a rule,task,seed,frames,score one
+// (src/eval/score_table.h).
 #include "eval/score_table.h"
 
 #include <gtest/gtest.h>
@@ -58,6 +59,53 @@ TEST(ScoreCsv, MalformedTablesNameTheProblemAndLine) {
 TEST(ScoreCsv, MissingFileIsAnError) {
   EXPECT_THROW(read_score_csv("/no/such/scores.csv"), std::runtime_error);
   EXPECT_THROW(read_score_csv("/"), std::runtime_error);
+  EXPECT_THROW(read_curve_csv("/no/such/curves.csv"), std::runtime_error);
+}
+
+CurveTable parse_curves(const std::string& text) {
+  std::istringstream in(text);
+  return parse_curve_csv(in, "c.csv");
+}
+
+std::string curve_error_of(const std::string& text) {
+  try {
+    parse_curves(text);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(CurveCsv, EachCheckpointOfFramesIsAScoreTable) {
+  const CurveTable t = parse_curves(
+      "rule,seed,frames,task,score\n"
+      "a,0,100,catch,0.1\n"
+      "a,1,100,catch,0.2\n"
+      "a,0,200,catch,0.5\n"
+      "b,0,200,\"pong, v2\",-1\n");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.at(100).at("a").at("catch"), (std::vector<double>{0.1, 0.2}));
+  EXPECT_EQ(t.at(200).at("a").at("catch"), (std::vector<double>{0.5}));
+  EXPECT_EQ(t.at(200).at("b").at("pong, v2"), (std::vector<double>{-1}));
+  EXPECT_EQ(t.at(100).count("b"), 0u);
+}
+
+TEST(CurveCsv, MalformedTablesNameTheProblemAndLine) {
+  EXPECT_NE(curve_error_of("rule,task,seed,score\na,t,0,1\n").find("no 'frames' column"),
+            std::string::npos);
+  EXPECT_EQ(curve_error_of("rule,task,seed,frames,score\na,t,0,1.5,1\n"),
+            "c.csv:2: frames '1.5' is not a whole number of frames (0 or more)");
+  EXPECT_EQ(curve_error_of("rule,task,seed,frames,score\na,t,0,-10,1\n"),
+            "c.csv:2: frames '-10' is not a whole number of frames (0 or more)");
+  EXPECT_EQ(curve_error_of("rule,task,seed,frames,score\na,t,0,,1\n"),
+            "c.csv:2: the frames are empty");
+  EXPECT_EQ(curve_error_of("rule,task,seed,frames,score\na,t,0,10,x\n"),
+            "c.csv:2: score 'x' is not a number");
+  EXPECT_EQ(curve_error_of("rule,task,seed,frames,score\na,t,0,10,1\na,t,0,10,2\n"),
+            "c.csv:3: a second score for rule 'a', task 't', seed '0' at 10 frames (the first "
+            "is on line 2)");
+  EXPECT_EQ(curve_error_of("rule,task,seed,frames,score\n"),
+            "c.csv: no scores (only a header row)");
 }
 
 }  // namespace

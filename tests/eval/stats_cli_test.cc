@@ -122,6 +122,71 @@ TEST_F(StatsCli, OneRulePrintsNoPairsAndSeedDecidesTheIntervals) {
   EXPECT_NE(a.output, c.output);
 }
 
+// Each rule's performance profile at the given thresholds, by hand from kScores:
+//   base 0.1 0.2 0.3 0.5 0.9 1.4: above 0.25 four of six, above 0.5 two (0.5
+//        is not above itself), above 1 one
+//   good 0.6 0.7 0.8 0.9 1.1 1.2: above 0.25 and 0.5 all six, above 1 two
+TEST_F(StatsCli, PerformanceProfilesAtTheGivenThresholds) {
+  const Result r = stats("--scores " + write("s.csv", kScores) + " --reps 2000 --taus 0.25,0.5,1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto lines = parse_lines(r.output);
+  ASSERT_EQ(lines.size(), 4u) << r.output;
+  const std::vector<std::vector<double>> expected = {{4 / 6.0, 2 / 6.0, 1 / 6.0}, {1, 1, 2 / 6.0}};
+  for (int rule = 0; rule < 2; ++rule) {
+    const auto& p = lines[rule]["performance_profile"];
+    EXPECT_EQ(p["tau"], nlohmann::json::parse("[0.25, 0.5, 1]")) << p.dump();
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_NEAR(p["fraction"][i].get<double>(), expected[rule][i], 1e-12) << p.dump();
+      EXPECT_LE(p["ci_low"][i].get<double>(), p["ci_high"][i].get<double>()) << p.dump();
+    }
+  }
+  // good's runs are all above 0.5 whatever the resample: the band is [1, 1].
+  EXPECT_EQ(lines[1]["performance_profile"]["ci_low"][1], 1.0);
+  EXPECT_EQ(lines[1]["performance_profile"]["ci_high"][1], 1.0);
+  // Without --taus: 101 thresholds from min(0, lowest) = 0 to max(1, highest) = 1.4.
+  const auto fallback =
+      parse_lines(stats("--scores " + write("s.csv", kScores) + " --reps 100").output);
+  const auto& taus = fallback[0]["performance_profile"]["tau"];
+  ASSERT_EQ(taus.size(), 101u);
+  EXPECT_EQ(taus.front(), 0.0);
+  EXPECT_EQ(taus.back(), 1.4);
+}
+
+// --curves: each rule's IQM at each checkpoint of frames, by hand:
+//   base at 10: 0 0 0.1 0.2 0.3 0.4 -> (0 + 0.1 + 0.2 + 0.3) / 4 = 0.15
+//   base at 20: every run 0.5 (seeds agree in each task): 0.5, interval [0.5, 0.5]
+//   good at 20 (its only checkpoint): 0.2 0.5 0.6 0.7 0.9 1.0 -> 0.675
+TEST_F(StatsCli, CurvesGiveEachRulesSampleEfficiency) {
+  const std::string curves = write("c.csv",
+                                   "rule,task,seed,frames,score\n"
+                                   "base,t1,0,10,0\nbase,t1,1,10,0\nbase,t1,2,10,0.3\n"
+                                   "base,t2,0,10,0.1\nbase,t2,1,10,0.2\nbase,t2,2,10,0.4\n"
+                                   "base,t1,0,20,0.5\nbase,t1,1,20,0.5\nbase,t1,2,20,0.5\n"
+                                   "base,t2,0,20,0.5\nbase,t2,1,20,0.5\nbase,t2,2,20,0.5\n"
+                                   "good,t1,0,20,0.5\ngood,t1,1,20,0.6\ngood,t1,2,20,0.7\n"
+                                   "good,t2,0,20,0.2\ngood,t2,1,20,0.9\ngood,t2,2,20,1.0\n");
+  const Result r =
+      stats("--scores " + write("s.csv", kScores) + " --curves " + curves + " --reps 2000");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto lines = parse_lines(r.output);
+  ASSERT_EQ(lines.size(), 4u) << r.output;
+  const auto& base = lines[0]["sample_efficiency"];
+  const auto& good = lines[1]["sample_efficiency"];
+  EXPECT_EQ(base["frames"], nlohmann::json::parse("[10, 20]")) << base.dump();
+  EXPECT_NEAR(base["iqm"][0].get<double>(), 0.15, 1e-12);
+  EXPECT_NEAR(base["iqm"][1].get<double>(), 0.5, 1e-12);
+  EXPECT_EQ(base["ci_low"][1], 0.5);
+  EXPECT_EQ(base["ci_high"][1], 0.5);
+  EXPECT_EQ(good["frames"], nlohmann::json::parse("[20]")) << good.dump();
+  EXPECT_NEAR(good["iqm"][0].get<double>(), 0.675, 1e-12);
+  EXPECT_LE(good["ci_low"][0].get<double>(), 0.675);
+  EXPECT_GE(good["ci_high"][0].get<double>(), 0.675);
+  // Without --curves there is no curve.
+  EXPECT_FALSE(
+      parse_lines(stats("--scores " + write("s.csv", kScores) + " --reps 100").output)[0].contains(
+          "sample_efficiency"));
+}
+
 // Each bad input: exit code, and one line naming the problem.
 TEST_F(StatsCli, BadInputGivesOneClearLine) {
   const auto check = [&](const std::string& args, int code, const std::string& part) {
@@ -143,6 +208,17 @@ TEST_F(StatsCli, BadInputGivesOneClearLine) {
   check("--scores " + good + " --reps 0", 2, "--reps must be positive");
   EXPECT_EQ(stats("--reps 10").code, 2);  // --scores is required
   check("--scores " + good + " --normalise", 2, "no reference score for 't1'");
+  check("--scores " + good + " --taus 0.5,nan", 1, "threshold nan is not finite");
+  check("--scores " + good + " --curves " + (dir_ / "missing.csv").string(), 1,
+        "cannot open curves file");
+  check("--scores " + good + " --curves " +
+            write("other.csv", "rule,task,seed,frames,score\nother,t1,0,10,1\n"),
+        1, "rule 'other' has a curve but no final scores");
+  check("--scores " + good + " --curves " +
+            write("hole_c.csv",
+                  "rule,task,seed,frames,score\nbase,t1,0,10,1\nbase,t2,0,10,1\n"
+                  "good,t1,0,10,1\n"),
+        1, "at 10 frames: rule 'good' has no runs on task 't2'");
 }
 
 // --normalise maps each environment's random return to 0 and its reference to 1.
