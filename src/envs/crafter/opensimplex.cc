@@ -129,6 +129,32 @@ double OpenSimplex::noise3(double x, double y, double z) const {
   // The two extra vertices outside the simplex that may contribute.
   int xsv_ext0, ysv_ext0, zsv_ext0, xsv_ext1, ysv_ext1, zsv_ext1;
   double dx_ext0, dy_ext0, dz_ext0, dx_ext1, dy_ext1, dz_ext1;
+  // The permutation of (1,1,-1) whose -1 lies on the lowest axis that `c`
+  // leaves out (x, then y, else z), as a vertex and its offsets.
+  auto permutation_11m1 = [&](int c, double& dx, double& dy, double& dz, int& xsv, int& ysv, int& zsv) {
+    if ((c & 0x01) == 0) {
+      dx = dx0 + 1 - kSquish;
+      dy = dy0 - 1 - kSquish;
+      dz = dz0 - 1 - kSquish;
+      xsv = xsb - 1;
+      ysv = ysb + 1;
+      zsv = zsb + 1;
+    } else if ((c & 0x02) == 0) {
+      dx = dx0 - 1 - kSquish;
+      dy = dy0 + 1 - kSquish;
+      dz = dz0 - 1 - kSquish;
+      xsv = xsb + 1;
+      ysv = ysb - 1;
+      zsv = zsb + 1;
+    } else {
+      dx = dx0 - 1 - kSquish;
+      dy = dy0 - 1 - kSquish;
+      dz = dz0 + 1 - kSquish;
+      xsv = xsb + 1;
+      ysv = ysb + 1;
+      zsv = zsb - 1;
+    }
+  };
 
   if (in_sum <= 1) {
     // Tetrahedron at (0,0,0): which two of (0,0,1), (0,1,0), (1,0,0) are closest.
@@ -410,56 +436,14 @@ double OpenSimplex::noise3(double x, double y, double z) const {
         ysv_ext0 = ysb;
         zsv_ext0 = zsb;
         const int c = a_point | b_point;
-        if ((c & 0x01) == 0) {
-          dx_ext1 = dx0 + 1 - kSquish;
-          dy_ext1 = dy0 - 1 - kSquish;
-          dz_ext1 = dz0 - 1 - kSquish;
-          xsv_ext1 = xsb - 1;
-          ysv_ext1 = ysb + 1;
-          zsv_ext1 = zsb + 1;
-        } else if ((c & 0x02) == 0) {
-          dx_ext1 = dx0 - 1 - kSquish;
-          dy_ext1 = dy0 + 1 - kSquish;
-          dz_ext1 = dz0 - 1 - kSquish;
-          xsv_ext1 = xsb + 1;
-          ysv_ext1 = ysb - 1;
-          zsv_ext1 = zsb + 1;
-        } else {
-          dx_ext1 = dx0 - 1 - kSquish;
-          dy_ext1 = dy0 - 1 - kSquish;
-          dz_ext1 = dz0 + 1 - kSquish;
-          xsv_ext1 = xsb + 1;
-          ysv_ext1 = ysb + 1;
-          zsv_ext1 = zsb - 1;
-        }
+        permutation_11m1(c, dx_ext1, dy_ext1, dz_ext1, xsv_ext1, ysv_ext1, zsv_ext1);
       }
     } else {
       // One on each side.
       const int c1 = a_further ? a_point : b_point;
       const int c2 = a_further ? b_point : a_point;
       // A permutation of (1,1,-1) ...
-      if ((c1 & 0x01) == 0) {
-        dx_ext0 = dx0 + 1 - kSquish;
-        dy_ext0 = dy0 - 1 - kSquish;
-        dz_ext0 = dz0 - 1 - kSquish;
-        xsv_ext0 = xsb - 1;
-        ysv_ext0 = ysb + 1;
-        zsv_ext0 = zsb + 1;
-      } else if ((c1 & 0x02) == 0) {
-        dx_ext0 = dx0 - 1 - kSquish;
-        dy_ext0 = dy0 + 1 - kSquish;
-        dz_ext0 = dz0 - 1 - kSquish;
-        xsv_ext0 = xsb + 1;
-        ysv_ext0 = ysb - 1;
-        zsv_ext0 = zsb + 1;
-      } else {
-        dx_ext0 = dx0 - 1 - kSquish;
-        dy_ext0 = dy0 - 1 - kSquish;
-        dz_ext0 = dz0 + 1 - kSquish;
-        xsv_ext0 = xsb + 1;
-        ysv_ext0 = ysb + 1;
-        zsv_ext0 = zsb - 1;
-      }
+      permutation_11m1(c1, dx_ext0, dy_ext0, dz_ext0, xsv_ext0, ysv_ext0, zsv_ext0);
       // ... and one of (0,0,2).
       dx_ext1 = dx0 - 2 * kSquish;
       dy_ext1 = dy0 - 2 * kSquish;
