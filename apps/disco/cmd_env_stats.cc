@@ -2,7 +2,8 @@
 // runs N whole episodes of one environment under a fixed policy and prints
 // one JSON object with return and length statistics and how often each
 // per-step reward value occurred -- for checking an environment against its
-// reference implementation.
+// reference implementation. For environments with achievements (Crafter) it
+// adds each one's success rate over the episodes and the Crafter score.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "envs/achievements.h"
 #include "envs/registry.h"
 
 namespace disco::cli {
@@ -91,6 +93,11 @@ nlohmann::json run_stats(const Options& o) {
 
   std::vector<double> returns, lengths;
   std::map<float, int64_t> reward_counts;
+  const std::vector<std::string>& achievement_names = env.achievement_names();
+  std::vector<int64_t> unlocked(achievement_names.size(), 0);  // episodes per achievement
+  auto count_unlocked = [&](uint64_t bits) {
+    for (; bits; bits &= bits - 1) ++unlocked[__builtin_ctzll(bits)];
+  };
   // Some policies never end some games (noop in Seaquest stays at the
   // surface): such an episode is cut at --max-episode-steps, counted as cut,
   // and the environment restarts from a seed derived from the episode index.
@@ -105,11 +112,13 @@ nlohmann::json run_stats(const Options& o) {
     if (env.done(0)) {
       returns.push_back(env.finished_return(0));
       lengths.push_back(env.finished_length(0));
+      count_unlocked(env.finished_achievements(0));
       running_return = 0;
       length = 0;
     } else if (length >= o.max_episode_steps) {
       returns.push_back(running_return);
       lengths.push_back(static_cast<double>(length));
+      count_unlocked(env.env(0).unlocked_achievements());
       ++cut;
       running_return = 0;
       length = 0;
@@ -137,6 +146,22 @@ nlohmann::json run_stats(const Options& o) {
                    {"p95", percentile(returns, 95)}};
   out["length"] = {{"mean", len.mean}, {"std", len.std}, {"sem", len.sem}};
   out["reward_counts"] = counts;  // per-step reward value -> number of steps
+  if (!achievement_names.empty()) {
+    // The fraction of episodes that unlocked each achievement, its binomial
+    // standard error, and the Crafter score of those fractions (in percent).
+    nlohmann::json rates = nlohmann::json::object(), sems = rates;
+    std::vector<double> fractions;
+    const double n = static_cast<double>(returns.size());
+    for (size_t k = 0; k < achievement_names.size(); ++k) {
+      const double p = static_cast<double>(unlocked[k]) / n;
+      fractions.push_back(p);
+      rates[achievement_names[k]] = p;
+      sems[achievement_names[k]] = std::sqrt(p * (1 - p) / n);
+    }
+    out["achievements"] = rates;
+    out["achievements_sem"] = sems;
+    out["crafter_score"] = crafter_score(fractions);
+  }
   return out;
 }
 

@@ -76,7 +76,27 @@ class RawTerminal {
   RawTerminal& operator=(const RawTerminal&) = delete;
 };
 
-enum class Key { kNone, kLeft, kRight, kUp, kDown, kFire, kWait, kRestart, kQuit, kOther };
+enum class Key : int { kNone, kLeft, kRight, kUp, kDown, kFire, kWait, kRestart, kQuit, kOther };
+
+// Keys that choose an action by its name in some environments (Crafter's
+// sleep, place and make actions; danijar/crafter's run_gui.py keys, with 'o'
+// for place_stone since r restarts) travel as the character they were typed as.
+struct ActionKey {
+  char c;
+  const char* action;
+  const char* label;
+};
+constexpr ActionKey kActionKeys[] = {
+    {'\t', "sleep", "tab"},          {'t', "place_table", "t"},
+    {'f', "place_furnace", "f"},     {'p', "place_plant", "p"},
+    {'o', "place_stone", "o"},       {'1', "make_wood_pickaxe", "1"},
+    {'2', "make_stone_pickaxe", "2"}, {'3', "make_iron_pickaxe", "3"},
+    {'4', "make_wood_sword", "4"},   {'5', "make_stone_sword", "5"},
+    {'6', "make_iron_sword", "6"},
+};
+Key char_key(unsigned char c) { return static_cast<Key>(0x100 + c); }
+// The character of a key made by char_key, or -1.
+int key_char(Key k) { return static_cast<int>(k) >= 0x100 ? static_cast<int>(k) - 0x100 : -1; }
 
 // The keys typed within `timeout_ms` (-1: wait for the first), in order.
 std::vector<Key> read_keys(int timeout_ms) {
@@ -107,7 +127,11 @@ std::vector<Key> read_keys(int timeout_ms) {
       case '.': case '\n': keys.push_back(Key::kWait); break;
       case 'r': keys.push_back(Key::kRestart); break;
       case 'q': case 3: case 4: keys.push_back(Key::kQuit); break;  // q, Ctrl-C, Ctrl-D
-      default: keys.push_back(Key::kOther);
+      default: {
+        const bool named = std::any_of(std::begin(kActionKeys), std::end(kActionKeys),
+                                       [c](const ActionKey& k) { return k.c == static_cast<char>(c); });
+        keys.push_back(named ? char_key(c) : Key::kOther);
+      }
     }
   }
   return keys;
@@ -116,7 +140,8 @@ std::vector<Key> read_keys(int timeout_ms) {
 // ---- Actions ----------------------------------------------------------------
 
 // The environment's action for a key, found by name (MinAtar: left/up/right/
-// down/fire/noop; Catch: left/stay/right); `fallback` when it has none.
+// down/fire/noop; Catch: left/stay/right; Crafter: move_left/.../do and the
+// kActionKeys); `fallback` when it has none.
 int action_for(Key key, const std::vector<std::string>& names, int fallback) {
   auto find = [&names](std::initializer_list<const char*> wanted) {
     for (const char* w : wanted) {
@@ -127,12 +152,15 @@ int action_for(Key key, const std::vector<std::string>& names, int fallback) {
   };
   int a = -1;
   switch (key) {
-    case Key::kLeft: a = find({"left"}); break;
-    case Key::kRight: a = find({"right"}); break;
-    case Key::kUp: a = find({"up"}); break;
-    case Key::kDown: a = find({"down"}); break;
-    case Key::kFire: a = find({"fire"}); break;
-    default: break;
+    case Key::kLeft: a = find({"left", "move_left"}); break;
+    case Key::kRight: a = find({"right", "move_right"}); break;
+    case Key::kUp: a = find({"up", "move_up"}); break;
+    case Key::kDown: a = find({"down", "move_down"}); break;
+    case Key::kFire: a = find({"fire", "do"}); break;
+    default:
+      for (const ActionKey& k : kActionKeys) {
+        if (key_char(key) == k.c) a = find({k.action});
+      }
   }
   return a >= 0 ? a : fallback;
 }
@@ -163,6 +191,7 @@ class PlaySession {
         rng_(Rng(o.seed).split(0)),  // the generator BatchedEnv gives slot 0
         policy_rng_(o.seed ^ 0x5eedull),
         names_(env_->action_names()),
+        achievement_names_(env_->achievement_names()),
         noop_(noop_action(names_)),
         clear_screen_(isatty(STDOUT_FILENO)) {}
 
@@ -234,7 +263,9 @@ class PlaySession {
     ++episodes_;
     total_return_ += return_;
     std::cout << "episode " << episodes_ << " " << how << ": return " << return_ << ", "
-              << length_ << " steps\n" << std::flush;
+              << length_ << " steps"
+              << (achievement_names_.empty() ? "" : ", unlocked" + unlocked_text()) << "\n"
+              << std::flush;
     if (clear_screen_ && options_.delay_ms > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::max(500, 5 * options_.delay_ms)));
     }
@@ -262,9 +293,25 @@ class PlaySession {
     for (const std::string& n : names_) out << " " << n;
     out << "\n";
     if (options_.policy == "keyboard") {
-      out << "keys: arrows or wasd move, space fire, . wait, r restart, q quit\n";
+      out << "keys: arrows or wasd move, space fire (or do), . wait, r restart, q quit";
+      for (const ActionKey& k : kActionKeys) {
+        if (std::find(names_.begin(), names_.end(), k.action) != names_.end()) {
+          out << ", " << k.label << " " << k.action;
+        }
+      }
+      out << "\n";
     }
     std::cout << out.str() << std::flush;
+  }
+
+  // " a, b": the achievements unlocked in this episode (" none" for none).
+  std::string unlocked_text() const {
+    std::string text;
+    const uint64_t bits = env_->unlocked_achievements();
+    for (size_t k = 0; k < achievement_names_.size(); ++k) {
+      if (bits >> k & 1) text += (text.empty() ? " " : ", ") + achievement_names_[k];
+    }
+    return text.empty() ? " none" : text;
   }
 
   Options options_;
@@ -273,6 +320,7 @@ class PlaySession {
   Rng rng_;
   Rng policy_rng_;
   std::vector<std::string> names_;
+  std::vector<std::string> achievement_names_;
   int noop_;
   bool clear_screen_;
   int episodes_ = 0;

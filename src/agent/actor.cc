@@ -31,11 +31,20 @@ Actor::Actor(BatchedEnv env, uint64_t seed, int rollout_length, std::vector<std:
   }
 }
 
+void EpisodeStats::add(const EpisodeStats& other) {
+  episodes += other.episodes;
+  return_sum += other.return_sum;
+  positive += other.positive;
+  if (unlocked.size() < other.unlocked.size()) unlocked.resize(other.unlocked.size(), 0);
+  for (size_t k = 0; k < other.unlocked.size(); ++k) unlocked[k] += other.unlocked[k];
+}
+
 Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats& stats,
                        int length) {
   torch::NoGradGuard no_grad;
   const int b = env_.batch_size(), t_len = length > 0 ? length : rollout_length_;
   const int a = env_.spec().num_actions;
+  stats.unlocked.resize(env_.achievement_names().size(), 0);
   std::vector<int64_t> obs_shape = {t_len, b};
   for (int d : env_.spec().observation_shape) obs_shape.push_back(d);
   Rollout r;
@@ -93,6 +102,9 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
         ++stats.episodes;
         stats.return_sum += env_.finished_return(i);
         stats.positive += env_.finished_return(i) > 0;
+        for (uint64_t bits = env_.finished_achievements(i); bits; bits &= bits - 1) {
+          ++stats.unlocked[__builtin_ctzll(bits)];
+        }
       }
     }
   }

@@ -27,6 +27,12 @@ struct EpisodeStats {
   int64_t episodes = 0;
   double return_sum = 0;
   int64_t positive = 0;  // episodes with a return > 0 (Catch: caught)
+  // unlocked[k]: episodes that unlocked achievement k (BatchedEnv::achievement_names);
+  // empty for environments without achievements.
+  std::vector<int64_t> unlocked;
+
+  // Adds `other`'s episodes to these.
+  void add(const EpisodeStats& other);
 };
 
 // An action drawn from probabilities p[0..n) by inverse-CDF sampling with

@@ -14,6 +14,7 @@
 #include "core/device.h"
 #include "core/params_fingerprint.h"
 #include "core/thread_plan.h"
+#include "envs/achievements.h"
 #include "envs/registry.h"
 #include "io/atomic_file.h"
 #include "io/config.h"
@@ -137,6 +138,9 @@ void Trainer::save_checkpoint() const {
                      window_env_steps_, window_learner_steps_},
                     torch::kLong);
   ckpt["trainer/times"] = torch::tensor({elapsed_s_, window_.return_sum}, torch::kFloat64);
+  if (!window_.unlocked.empty()) {
+    ckpt["trainer/window_achievements"] = torch::tensor(window_.unlocked, torch::kLong);
+  }
   if (!rule_.meta_params.empty()) {
     ckpt["trainer/rule_fingerprint"] = torch::tensor(
         {static_cast<int64_t>(params_fingerprint(rule_.meta_params))}, torch::kLong);
@@ -180,6 +184,16 @@ void Trainer::load_checkpoint() {
   const auto times = checkpoint_values(ckpt, "trainer/times", torch::kFloat64, 2);
   elapsed_s_ = times.data_ptr<double>()[0];
   window_.return_sum = times.data_ptr<double>()[1];
+  window_.unlocked.clear();
+  const size_t achievements = actor_->env().achievement_names().size();
+  if (achievements > 0 && ckpt.count("trainer/window_achievements")) {
+    const auto u = checkpoint_values(ckpt, "trainer/window_achievements", torch::kLong,
+                                     static_cast<int64_t>(achievements));
+    window_.unlocked.assign(u.data_ptr<int64_t>(), u.data_ptr<int64_t>() + achievements);
+    for (int64_t v : window_.unlocked) {
+      if (v < 0) throw std::invalid_argument("checkpoint: 'trainer/window_achievements' has a negative count");
+    }
+  }
 }
 
 void Trainer::learn(const Rollout& batch) {
@@ -211,6 +225,18 @@ void Trainer::write_row(TrainProgress& p) {
   row["learner_steps_per_s"] = window_learner_steps_ / window_s;
   for (const auto& [k, v] : window_logs_) {
     row[k] = window_learner_steps_ ? v.item<double>() / window_learner_steps_ : nan;
+  }
+  // Achievements: each one's success rate over the window's episodes, and
+  // the Crafter score of those rates.
+  const auto& names = actor_->env().achievement_names();
+  if (!names.empty()) {
+    std::vector<double> rates(names.size(), nan);
+    for (size_t k = 0; k < names.size(); ++k) {
+      const int64_t n = k < window_.unlocked.size() ? window_.unlocked[k] : 0;
+      if (window_.episodes) rates[k] = static_cast<double>(n) / window_.episodes;
+      row["achievement/" + names[k]] = rates[k];
+    }
+    row["crafter_score"] = window_.episodes ? crafter_score(rates) : nan;
   }
   metrics_->write(
       row, {"learner_step", "env_steps", "episodes", "elapsed_s", "avg_return", "success_rate",
@@ -261,9 +287,7 @@ void Trainer::run(const std::function<void(const TrainProgress&)>& on_progress,
     env_steps_ += actor_->env_steps_per_rollout();
     window_env_steps_ += actor_->env_steps_per_rollout();
     episodes_ += stats.episodes;
-    window_.episodes += stats.episodes;
-    window_.return_sum += stats.return_sum;
-    window_.positive += stats.positive;
+    window_.add(stats);
     if (replay_) {
       replay_->add(rollout);
       if (replay_->size() < std::max(1, settings_.min_replay)) continue;

@@ -22,6 +22,12 @@ BatchedEnv::BatchedEnv(std::vector<std::unique_ptr<Environment>> envs) : envs_(s
   episode_return_.assign(b, 0.f);
   finished_return_.assign(b, 0.f);
   finished_length_.assign(b, 0);
+  achievement_names_ = envs_.front()->achievement_names();
+  if (achievement_names_.size() > 64) {
+    throw std::invalid_argument(s.name + " names " + std::to_string(achievement_names_.size()) +
+                                " achievements; at most 64 fit the API");
+  }
+  finished_achievements_.assign(b, 0);
 }
 
 void BatchedEnv::reset(uint64_t seed) {
@@ -36,6 +42,7 @@ void BatchedEnv::reset(uint64_t seed) {
     episode_return_[i] = 0.f;
     finished_return_[i] = 0.f;
     finished_length_[i] = 0;
+    finished_achievements_[i] = 0;
   }
 }
 
@@ -68,6 +75,7 @@ void BatchedEnv::step(const int* actions) {
     if (terminals_[i] || truncations_[i]) {
       finished_return_[i] = episode_return_[i];
       finished_length_[i] = length;
+      finished_achievements_[i] = env.unlocked_achievements();
       episode_return_[i] = 0.f;
       episode_length_[i] = 0;
       env.reset(rngs_[i]);
@@ -93,6 +101,7 @@ std::vector<uint8_t> BatchedEnv::save_state() const {
   out.put_vector(episode_return_);
   out.put_vector(finished_return_);
   out.put_vector(finished_length_);
+  if (!achievement_names_.empty()) out.put_vector(finished_achievements_);
   return out.take();
 }
 
@@ -140,6 +149,7 @@ void BatchedEnv::read_state(const std::vector<uint8_t>& bytes) {
   read_same_size(episode_return_, "episode returns");
   read_same_size(finished_return_, "finished returns");
   read_same_size(finished_length_, "finished lengths");
+  if (!achievement_names_.empty()) read_same_size(finished_achievements_, "finished achievements");
   in.expect_end();
 }
 

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "envs/environment.h"
@@ -54,6 +55,10 @@ class BatchedEnv {
   bool done(int i) const { return terminals_[i] || truncations_[i]; }
   float finished_return(int i) const { return finished_return_[i]; }
   int finished_length(int i) const { return finished_length_[i]; }
+  // The achievements that episode unlocked (Environment::unlocked_achievements).
+  uint64_t finished_achievements(int i) const { return finished_achievements_[i]; }
+  // The environments' achievement names (none for most families).
+  const std::vector<std::string>& achievement_names() const { return achievement_names_; }
 
   Environment& env(int i) { return *envs_[i]; }
   const Environment& env(int i) const { return *envs_[i]; }
@@ -85,6 +90,8 @@ class BatchedEnv {
   std::vector<float> episode_return_;
   std::vector<float> finished_return_;
   std::vector<int> finished_length_;
+  std::vector<std::string> achievement_names_;
+  std::vector<uint64_t> finished_achievements_;  // saved only where there are achievements
 };
 
 }  // namespace disco

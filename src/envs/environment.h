@@ -66,6 +66,12 @@ class Environment {
   virtual std::string render() const;
   // Names of the actions, for people; defaults to their numbers.
   virtual std::vector<std::string> action_names() const;
+
+  // Achievements: named goals an episode can unlock (Crafter's 22), at most
+  // 64. Environments without them keep the defaults (none).
+  virtual std::vector<std::string> achievement_names() const { return {}; }
+  // Bit k is set when achievement k was unlocked in the current episode.
+  virtual uint64_t unlocked_achievements() const { return 0; }
 };
 
 }  // namespace disco

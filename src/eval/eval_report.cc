@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "eval/achievement_report.h"
 #include "eval/eval_plan.h"
 #include "eval/reference_scores.h"
 #include "eval/score_report.h"
@@ -361,8 +362,10 @@ void write_eval_report(const std::string& dir, const BootstrapSettings& settings
   const fs::path tuning_file = fs::path(dir) / "tuning.md";
   const std::string tuning =
       fs::exists(tuning_file) ? "## Tuning\n\n" + read_text_file(tuning_file.string()) + "\n" : "";
+  const std::string achievements = write_achievement_report(dir, plan, settings);
   std::ostringstream results;
-  results << "# Evaluation\n\n" << setup.str() << "\n" << tuning << table << "\n" << per_env;
+  results << "# Evaluation\n\n" << setup.str() << "\n" << tuning << table << "\n" << per_env
+          << (achievements.empty() ? "" : "\n" + achievements);
 
   const std::string iqm = iqm_png(dir, report, normalised);
   const std::string profile = performance_profile_files(dir, report, normalised);
@@ -383,7 +386,7 @@ void write_eval_report(const std::string& dir, const BootstrapSettings& settings
        << "the window ending there), with a 95% stratified-bootstrap interval (numbers: "
        << "sample_efficiency.csv; the runs' values: learning_curves.csv).\n\n![sample efficiency]("
        << efficiency << ")\n\n## Per environment\n\n"
-       << per_env << "\n## Learning curves\n\n";
+       << per_env << "\n" << achievements << "## Learning curves\n\n";
   for (const auto& env : plan.at("envs")) {
     // Curves take a bootstrap per window: fewer resamples suffice for a band.
     BootstrapSettings band = settings;

@@ -18,6 +18,10 @@
 //   curves_<env>.png each environment's learning curves: per rule, the mean
 //                    over seeds of the average return in 40 windows of
 //                    frames, with a 95% bootstrap interval over seeds
+//   achievements_<env>.csv, .png, achievements.jsonl
+//                    where runs logged achievements (Crafter): success rates
+//                    per achievement and rule, and the Crafter score
+//                    (achievement_report.h)
 //   report.md        one page embedding the above
 #pragma once
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "run_disco.h"
@@ -45,6 +47,31 @@ TEST(EnvStats, EndlessEpisodesAreCutAndCounted) {
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["episodes_cut_at_max_steps"], 2);
   EXPECT_DOUBLE_EQ(j["length"]["mean"].get<double>(), 500.0);
+}
+
+TEST(EnvStats, CrafterReportsEachAchievementsRateAndTheCrafterScore) {
+  const Result r = run("--env 'crafter(length=80)' --episodes 40 --policy random --seed 2");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(j["achievements"].size(), 22u) << r.output;
+  ASSERT_EQ(j["achievements_sem"].size(), 22u);
+  double log_sum = 0, any = 0;
+  for (const auto& [name, rate] : j["achievements"].items()) {
+    const double p = rate.get<double>();
+    ASSERT_GE(p, 0.0);
+    ASSERT_LE(p, 1.0);
+    // A rate is a whole number of the 40 episodes.
+    EXPECT_NEAR(p * 40, std::round(p * 40), 1e-9) << name;
+    EXPECT_NEAR(j["achievements_sem"][name].get<double>(), std::sqrt(p * (1 - p) / 40), 1e-12);
+    log_sum += std::log1p(100 * p);
+    any = std::max(any, p);
+  }
+  EXPECT_GT(any, 0.0) << "a random player unlocks something in 80 steps";
+  EXPECT_NEAR(j["crafter_score"].get<double>(), std::expm1(log_sum / 22), 1e-9);
+  // Environments without achievements print neither.
+  const auto c = nlohmann::json::parse(run("--env catch --episodes 5").output);
+  EXPECT_FALSE(c.contains("achievements"));
+  EXPECT_FALSE(c.contains("crafter_score"));
 }
 
 TEST(EnvStats, BadInputIsAUsageError) {

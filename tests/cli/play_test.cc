@@ -42,6 +42,18 @@ TEST(Play, SameSeedSameGame) {
   EXPECT_NE(a.output.find("legend:"), std::string::npos);
 }
 
+TEST(Play, RandomAgentOnCrafterShowsTheViewActionsAndAchievements) {
+  const Result r = run_disco("play --env 'crafter(length=6)' --policy random --episodes 1 --seed 2");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "--- frame "), 7) << r.output;
+  EXPECT_EQ(count(r.output, "inventory:"), 7) << r.output;
+  EXPECT_EQ(count(r.output, "achievements:"), 7) << r.output;
+  EXPECT_NE(r.output.find("actions: noop move_left move_right move_up move_down do sleep"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("episode 1 cut by the time limit: return"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" steps, unlocked "), std::string::npos) << r.output;
+}
+
 TEST(Play, KeyboardWithoutATerminalIsAUsageError) {
   const Result r = run_disco("play --env catch");
   EXPECT_EQ(r.code, 2);

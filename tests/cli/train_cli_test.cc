@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 
 #include "agent/train_presets.h"
 #include "agent/train_settings.h"
+#include "io/metrics.h"
 #include "io/npz_tensors.h"
 #include "run_disco.h"
 #include "scratch.h"
@@ -150,6 +152,51 @@ TEST(TrainCli, StoppedAndResumedRunMatchesUninterruptedRun) {
   expect_same_params(whole, cut);
   // Rows logged after the checkpoint were dropped and written again once.
   EXPECT_EQ(line_count(cut / "metrics.csv"), line_count(whole / "metrics.csv"));
+}
+
+// Crafter's achievements reach the metrics through the environment API: each
+// window's success rate of each achievement and the Crafter score of those
+// rates; a resumed run logs the same rows, the window counts coming back
+// from the checkpoint.
+TEST(TrainCli, CrafterRunsLogAchievementRatesAndResumeThem) {
+  const auto whole = scratch("crafter_whole"), cut = scratch("crafter_cut");
+  const std::string args =
+      "train --rule actor_critic --env 'crafter(length=30)' --threads 1 --steps 12 "
+      "--log-every 4 --checkpoint-every 2 --out ";
+  ASSERT_EQ(run(args + whole.string()).code, 0);
+  ASSERT_EQ(run(args + cut.string() + " --stop-after 3").code, 0);  // mid-window, after step 2
+  ASSERT_EQ(run("train --threads 1 --resume " + cut.string()).code, 0);
+  const auto t = disco::read_metrics_csv((whole / "metrics.csv").string());
+  const auto u = disco::read_metrics_csv((cut / "metrics.csv").string());
+  int achievements = 0;
+  for (const auto& c : t.columns) achievements += c.rfind("achievement/", 0) == 0;
+  ASSERT_EQ(achievements, 22);
+  const int episodes = t.column("episodes"), score = t.column("crafter_score");
+  ASSERT_GE(score, 0);
+  ASSERT_EQ(t.rows.size(), 3u);
+  double previous = 0, unlocked = 0;
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const double ended = t.rows[r][episodes] - previous;
+    previous = t.rows[r][episodes];
+    ASSERT_GT(ended, 0) << "30-step episodes end in every window";
+    double log_sum = 0;
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      if (t.columns[c].rfind("achievement/", 0) != 0) continue;
+      const double rate = t.rows[r][c];
+      EXPECT_NEAR(rate * ended, std::round(rate * ended), 1e-6) << t.columns[c];  // CSV digits
+      log_sum += std::log1p(100 * rate);
+      unlocked += rate * ended;
+      EXPECT_DOUBLE_EQ(u.rows[r][c], rate) << t.columns[c] << " after resuming";
+    }
+    EXPECT_NEAR(t.rows[r][score], std::expm1(log_sum / 22), 1e-6);
+  }
+  EXPECT_GT(unlocked, 0) << "random-ish play unlocks something";
+  // Catch has no achievements: no such columns.
+  const auto plain = scratch("catch_plain");
+  ASSERT_EQ(run(kSmall + "--steps 5 --out " + plain.string()).code, 0);
+  const auto c = disco::read_metrics_csv((plain / "metrics.csv").string());
+  EXPECT_LT(c.column("crafter_score"), 0);
+  EXPECT_LT(c.column("achievement/collect_wood"), 0);
 }
 
 // Every tensor of two checkpoints: parameters, optimiser moments, the rule's

@@ -298,6 +298,14 @@ std::vector<std::string> Crafter::action_names() const {
   return names;
 }
 
+std::vector<std::string> Crafter::achievement_names() const {
+  std::vector<std::string> names;
+  for (int a = 0; a < crafter::kNumAchievements; ++a) {
+    names.push_back(crafter::achievement_name(static_cast<crafter::Achievement>(a)));
+  }
+  return names;
+}
+
 std::string Crafter::render() const {
   // The agent's local view, one character per cell.
   static constexpr char kMaterialChars[crafter::kNumMaterials] = {' ', '~', '.', '#', '_', ':', 'T',

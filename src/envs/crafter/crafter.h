@@ -135,6 +135,9 @@ class Crafter final : public Environment {
   void load(StateReader& in) override;
   std::string render() const override;
   std::vector<std::string> action_names() const override;
+  // The 22 achievements in the original's order (data.yaml, alphabetical).
+  std::vector<std::string> achievement_names() const override;
+  uint64_t unlocked_achievements() const override { return game_.unlocked(); }
 
   // Episode `episode` (1 for the original's first reset) of Env(seed=env_seed).
   void reset_episode(int64_t env_seed, int64_t episode);

@@ -1,0 +1,21 @@
+// Scoring achievements (environments that name them: Environment::achievement_names).
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+namespace disco {
+
+// The Crafter score (Hafner 2021, "Benchmarking the Spectrum of Agent
+// Capabilities"): the geometric mean of 1 + each achievement's success rate
+// in percent, minus 1, i.e. exp(mean(log(1 + p))) - 1. `success_rates` are
+// fractions in [0, 1] (one per achievement); the score is in percent.
+// NaN for no achievements.
+inline double crafter_score(const std::vector<double>& success_rates) {
+  if (success_rates.empty()) return std::nan("");
+  double sum = 0;
+  for (double r : success_rates) sum += std::log1p(100.0 * r);
+  return std::expm1(sum / static_cast<double>(success_rates.size()));
+}
+
+}  // namespace disco
