@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config git
+  lld                                  # a faster linker than GNU ld (CMakeLists.txt)
   libtorch-dev libopenblas0-pthread    # LibTorch, and a fast BLAS beneath it
   libcli11-dev nlohmann-json3-dev libzip-dev
   libeigen3-dev                        # vectorised exp/tanh for core/simd_rows

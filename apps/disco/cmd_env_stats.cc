@@ -59,7 +59,7 @@ int noop_action(const Environment& env) {
   return it == names.end() ? 0 : static_cast<int>(it - names.begin());
 }
 
-struct Options {
+struct EnvStatsOptions {
   std::string env;
   int episodes = 100;
   std::string policy = "random";
@@ -67,7 +67,7 @@ struct Options {
   int64_t max_episode_steps = 100000;
 };
 
-nlohmann::json run_stats(const Options& o) {
+nlohmann::json env_stats(const EnvStatsOptions& o) {
   if (o.episodes <= 0) {
     throw UsageError("--episodes must be positive, got " + std::to_string(o.episodes));
   }
@@ -170,7 +170,7 @@ nlohmann::json run_stats(const Options& o) {
 void add_env_stats_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "env-stats", "Episode return/length statistics of an environment under a fixed policy (JSON)");
-  static Options options;
+  static EnvStatsOptions options;
   cmd->add_option("--env", options.env, "environment, e.g. minatar_breakout or catch(rows=8)")
       ->required();
   cmd->add_option("--episodes", options.episodes, "number of whole episodes (default 100)");
@@ -179,7 +179,7 @@ void add_env_stats_command(CLI::App& app) {
   cmd->add_option("--seed", options.seed, "seed of the environment and the policy (default 0)");
   cmd->add_option("--max-episode-steps", options.max_episode_steps,
                   "cut an episode after this many steps and count it as cut (default 100000)");
-  cmd->callback([]() { std::cout << run_stats(options).dump(2) << "\n"; });
+  cmd->callback([]() { std::cout << env_stats(options).dump(2) << "\n"; });
 }
 
 }  // namespace disco::cli

@@ -175,7 +175,7 @@ int noop_action(const std::vector<std::string>& names) {
 
 // ---- The session ------------------------------------------------------------
 
-struct Options {
+struct PlayOptions {
   std::string env;
   std::string policy = "keyboard";
   uint64_t seed = 0;
@@ -185,7 +185,7 @@ struct Options {
 
 class PlaySession {
  public:
-  explicit PlaySession(const Options& o)
+  explicit PlaySession(const PlayOptions& o)
       : options_(o),
         env_(make_env(o.env)),
         rng_(Rng(o.seed).split(0)),  // the generator BatchedEnv gives slot 0
@@ -314,7 +314,7 @@ class PlaySession {
     return text.empty() ? " none" : text;
   }
 
-  Options options_;
+  PlayOptions options_;
   std::deque<Key> pending_;  // keys typed ahead (turn by turn)
   std::unique_ptr<Environment> env_;
   Rng rng_;
@@ -331,7 +331,7 @@ class PlaySession {
   double total_return_ = 0;
 };
 
-void play(Options o) {
+void play(PlayOptions o) {
   if (o.policy != "keyboard" && o.policy != "random") {
     throw UsageError("--policy must be 'keyboard' or 'random', got '" + o.policy + "'");
   }
@@ -361,7 +361,7 @@ void play(Options o) {
 
 void add_play_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("play", "Play an environment from the keyboard, or watch a random agent");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<PlayOptions>();
   cmd->add_option("--env", o->env, "Environment, e.g. minatar_seaquest or catch(rows=8)")->required();
   cmd->add_option("--policy", o->policy, "keyboard (default) or random");
   cmd->add_option("--seed", o->seed, "Seed of the environment (and of the random agent)");

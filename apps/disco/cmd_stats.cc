@@ -22,7 +22,7 @@
 namespace disco::cli {
 namespace {
 
-struct Options {
+struct StatsOptions {
   std::string scores, curves;
   std::vector<double> taus;
   int reps = 50000;
@@ -30,7 +30,7 @@ struct Options {
   bool normalise = false;
 };
 
-void run_stats(const Options& o) {
+void print_stats(const StatsOptions& o) {
   if (o.reps <= 0) throw UsageError("--reps must be positive, got " + std::to_string(o.reps));
   BootstrapSettings settings;
   settings.reps = o.reps;
@@ -68,7 +68,7 @@ void add_stats_command(CLI::App& app) {
       "IQM, mean, median, optimality gap, performance profiles and probability of improvement "
       "of final scores, and with --curves the IQM over frames, with stratified-bootstrap 95% "
       "intervals (rliable); JSON Lines");
-  static Options options;
+  static StatsOptions options;
   cmd->add_option("--scores", options.scores,
                   "CSV with columns rule,task,seed,score (any order, others ignored)")
       ->required();
@@ -86,7 +86,7 @@ void add_stats_command(CLI::App& app) {
                 "normalise each task (an environment name) to random = 0, reference = 1 by the "
                 "table of src/eval/reference_scores.cc (scores and curves); a task without an "
                 "entry is an error");
-  cmd->callback([]() { run_stats(options); });
+  cmd->callback([]() { print_stats(options); });
 }
 
 }  // namespace disco::cli

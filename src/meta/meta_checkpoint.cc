@@ -47,6 +47,8 @@ void write_manifest(const std::string& dir, const RuleState& rule, const MetaCou
 
 }  // namespace
 
+std::string meta_agents_dir(const std::string& dir) { return (fs::path(dir) / kAgentsDir).string(); }
+
 std::string meta_agent_file(const std::string& dir, int agent, int64_t step) {
   return (fs::path(dir) / kAgentsDir /
           ("agent" + std::to_string(agent) + "-step" + std::to_string(step) + ".npz"))

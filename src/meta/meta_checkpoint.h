@@ -36,6 +36,8 @@ struct RuleState {
 };
 
 std::string meta_agent_file(const std::string& dir, int agent, int64_t step);
+// The folder of those files: DIR/agents.
+std::string meta_agents_dir(const std::string& dir);
 
 // Collective: every rank calls it. Throws on any rank's failure.
 void save_meta_checkpoint(const std::string& dir, dist::Communicator& comm,

@@ -26,7 +26,6 @@ const char* kCheckpointFile = "checkpoint.npz";
 const char* kMetricsFile = "meta_metrics.csv";
 const char* kRuleFile = "rule.npz";
 const char* kInitialRuleFile = "initial_rule.npz";
-const char* kAgentsDir = "agents";
 
 }  // namespace
 
@@ -46,7 +45,7 @@ MetaTrainer::MetaTrainer(const MetaTrainSettings& settings, const std::string& d
   build(disco103_weights, /*resuming=*/false);  // all that can fail, before touching dir
   comm_.barrier();  // every rank has looked at dir before rank 0 writes to it
   if (comm_.rank() == 0) {
-    fs::create_directories(fs::path(dir_) / kAgentsDir);
+    fs::create_directories(meta_agents_dir(dir_));
     write_file_atomically((fs::path(dir_) / kSettingsFile).string(),
                           meta_settings_to_json(settings_).dump(2) + "\n");
     metrics_ = std::make_unique<MetricsWriter>(dir_, -1, "meta_metrics", "meta_step");
