@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/train_settings.h"
+#include "rules/rule_factory.h"
 
 namespace disco {
 namespace {
@@ -43,12 +44,22 @@ TEST(TrainPresets, MinatarLowersDisco103sLearningRateAndRaisesTheBaselines) {
   EXPECT_TRUE(preset_settings("minatar", "policy_gradient").empty());  // not tuned: its defaults
 }
 
+TEST(TrainPresets, CrafterGivesTheReplayRulesOneEnvironmentPerReplayedTrajectory) {
+  for (const char* rule : {"disco103", "some/rule.npz", "actor_critic"}) {
+    TrainSettings s = default_train_settings(rule_kind(rule) == "disco" ? "disco103" : rule);
+    apply_settings_json(preset_settings("crafter", rule), s);
+    EXPECT_EQ(s.num_envs, 64) << rule;
+    EXPECT_EQ(s.num_envs, s.batch_size) << rule;  // each frame replayed about once
+  }
+  EXPECT_TRUE(preset_settings("crafter", "ppo").empty());
+}
+
 TEST(TrainPresets, UnknownNamesAreRefusedNamingTheKnownOnes) {
   try {
     preset_settings("minatar_xl", "ppo");
     FAIL() << "accepted an unknown preset";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("known: catch, minatar"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("known: catch, minatar, crafter"), std::string::npos) << e.what();
   }
   EXPECT_THROW(preset_settings("catch", "dqn"), std::invalid_argument);  // unknown rule
 }
