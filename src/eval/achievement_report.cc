@@ -43,11 +43,11 @@ void bar_chart(const std::string& png, const std::string& env,
   std::ostringstream script;
   script << "set terminal " << gnuplot_png_terminal(1100, 520) << "\nset output "
          << gnuplot_quoted(png) << "\nset title " << gnuplot_quoted(env)
-         << "\nset ylabel \"success rate, % of episodes (95% interval over seeds)\"\n"
+         << "\nset ylabel \"success rate, % of episodes\"\n"
          << "set termoption noenhanced\nset grid ytics\nset yrange [0:100]\n"
          << "set style data histogram\nset style histogram errorbars gap 1 lw 1\n"
          << "set style fill solid 0.6 border -1\nset xtics rotate by -50 scale 0\n"
-         << "set key top right\nset bmargin 9\n"
+         << "set key outside top center horizontal\nset bmargin 9\nset lmargin 10\n"
          << data.str() << "plot ";
   for (size_t r = 0; r < rules.size(); ++r) {
     const size_t c = 2 + 3 * r;
