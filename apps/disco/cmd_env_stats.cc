@@ -95,9 +95,6 @@ nlohmann::json env_stats(const EnvStatsOptions& o) {
   std::map<float, int64_t> reward_counts;
   const std::vector<std::string>& achievement_names = env.achievement_names();
   std::vector<int64_t> unlocked(achievement_names.size(), 0);  // episodes per achievement
-  auto count_unlocked = [&](uint64_t bits) {
-    for (; bits; bits &= bits - 1) ++unlocked[__builtin_ctzll(bits)];
-  };
   // Some policies never end some games (noop in Seaquest stays at the
   // surface): such an episode is cut at --max-episode-steps, counted as cut,
   // and the environment restarts from a seed derived from the episode index.
@@ -112,13 +109,13 @@ nlohmann::json env_stats(const EnvStatsOptions& o) {
     if (env.done(0)) {
       returns.push_back(env.finished_return(0));
       lengths.push_back(env.finished_length(0));
-      count_unlocked(env.finished_achievements(0));
+      count_unlocked(env.finished_achievements(0), unlocked);
       running_return = 0;
       length = 0;
     } else if (length >= o.max_episode_steps) {
       returns.push_back(running_return);
       lengths.push_back(static_cast<double>(length));
-      count_unlocked(env.env(0).unlocked_achievements());
+      count_unlocked(env.env(0).unlocked_achievements(), unlocked);
       ++cut;
       running_return = 0;
       length = 0;

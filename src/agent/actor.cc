@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/state_io.h"
+#include "envs/achievements.h"
 
 namespace disco {
 
@@ -102,9 +103,7 @@ Rollout Actor::collect(const AgentNet& net, const ParamMap& params, EpisodeStats
         ++stats.episodes;
         stats.return_sum += env_.finished_return(i);
         stats.positive += env_.finished_return(i) > 0;
-        for (uint64_t bits = env_.finished_achievements(i); bits; bits &= bits - 1) {
-          ++stats.unlocked[__builtin_ctzll(bits)];
-        }
+        count_unlocked(env_.finished_achievements(i), stats.unlocked);
       }
     }
   }

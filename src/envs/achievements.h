@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 namespace disco {
@@ -16,6 +17,12 @@ inline double crafter_score(const std::vector<double>& success_rates) {
   double sum = 0;
   for (double r : success_rates) sum += std::log1p(100.0 * r);
   return std::expm1(sum / static_cast<double>(success_rates.size()));
+}
+
+// Adds 1 to counts[k] for every bit k set in `unlocked` (an episode's
+// Environment::unlocked_achievements(); counts has one entry per achievement).
+inline void count_unlocked(uint64_t unlocked, std::vector<int64_t>& counts) {
+  for (; unlocked; unlocked &= unlocked - 1) ++counts[__builtin_ctzll(unlocked)];
 }
 
 }  // namespace disco
